@@ -1,0 +1,3 @@
+module minxin
+
+go 1.26.8
