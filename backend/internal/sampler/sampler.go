@@ -1,0 +1,223 @@
+// Package sampler draws the verifiable samples of random audits (抽查) with
+// Ronald L. Rivest's consistent sampler: every record id gets a SHA-256
+// ticket number derived from the public seed and the id alone, and records
+// are drawn without replacement, smallest ticket first. Anyone holding the
+// seed and the population manifest can re-derive the sample; docs/sampler.md
+// describes the algorithm and the manifest byte by byte.
+//
+// The package is pure: no I/O besides the io.Reader and io.Writer it is
+// given, no clock, no randomness of its own.
+package sampler
+
+import (
+	"container/heap"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"math/bits"
+	"slices"
+)
+
+// Algorithm names the sampling method and its parameters; an audit stores it
+// beside its seed and manifest hash.
+const Algorithm = "rivest-consistent-sampler-sha256/v1"
+
+// Item is one member of an audit's population.
+type Item struct {
+	// ID is the canonical record id, "<type>:<uuid>" with the UUID in
+	// lowercase, e.g. "overnight_stay:0b6f…".
+	ID string
+	// Township is the id of the township the record belongs to, used for
+	// the per-township minimum.
+	Township string
+}
+
+// Draw is one drawn record with its full ticket number ("0.ddd…d", 64 to 78
+// decimal digits after the point).
+type Draw struct {
+	ID       string
+	Township string
+	Ticket   string
+}
+
+// Sample draws a sample without replacement from items, using the ticket
+// FirstFraction(item.ID, seed) of each item:
+//
+//  1. If minPerTownship > 0, each township's items with the minPerTownship
+//     smallest tickets are drawn (all of them when it has fewer): the
+//     township's first records in the ticket stream filtered to it.
+//  2. Then the items with the smallest tickets not drawn yet are drawn until
+//     the sample holds size items or the population is exhausted.
+//
+// So the sample has max(size, number of minimum draws) items, and never more
+// than len(items): the minimums win when together they exceed size. The
+// result is sorted by ticket ascending (equal tickets, which only a SHA-256
+// collision could produce, by ID byte-wise) and does not depend on the order
+// of items. With minPerTownship = 0 it is the first size tickets of the
+// reference's sampler(ids, seed) without replacement.
+//
+// Sample fails when size or minPerTownship is negative or an ID occurs twice;
+// an empty population gives an empty, non-nil sample.
+func Sample(seed string, items []Item, size, minPerTownship int) ([]Draw, error) {
+	if size < 0 {
+		return nil, fmt.Errorf("sampler: sample size %d is negative", size)
+	}
+	if minPerTownship < 0 {
+		return nil, fmt.Errorf("sampler: minimum per township %d is negative", minPerTownship)
+	}
+	if dup, ok := firstDuplicate(items, func(it Item) string { return it.ID }); ok {
+		return nil, fmt.Errorf("sampler: duplicate record id %q", dup)
+	}
+
+	r := newRanker(seed, items)
+	global := &boundedHeap{r: r, limit: min(size, len(items))}
+	var townships map[string]*boundedHeap
+	if minPerTownship > 0 {
+		townships = make(map[string]*boundedHeap)
+	}
+	for i := range items {
+		c := r.candidate(i)
+		global.offer(c)
+		if townships == nil {
+			continue
+		}
+		t := townships[items[i].Township]
+		if t == nil {
+			t = &boundedHeap{r: r, limit: minPerTownship}
+			townships[items[i].Township] = t
+		}
+		t.offer(c)
+	}
+
+	// Every township's minimum is drawn whatever the order of townships, so
+	// the map's order does not matter here: the result is sorted below.
+	var chosen []candidate
+	drawn := make(map[int]bool)
+	for _, t := range townships {
+		for _, c := range t.cands {
+			chosen = append(chosen, c)
+			drawn[c.index] = true
+		}
+	}
+	// The fill comes from the global size smallest tickets: any other item
+	// has size smaller tickets before it, at most len(chosen) of them drawn.
+	fill := global.cands
+	slices.SortFunc(fill, r.compare)
+	for _, c := range fill {
+		if len(chosen) >= size {
+			break
+		}
+		if !drawn[c.index] {
+			chosen = append(chosen, c)
+		}
+	}
+	slices.SortFunc(chosen, r.compare)
+
+	draws := make([]Draw, len(chosen))
+	for i, c := range chosen {
+		it := items[c.index]
+		draws[i] = Draw{ID: it.ID, Township: it.Township, Ticket: r.ticket(c.index)}
+	}
+	return draws, nil
+}
+
+// candidate is an item's place in the ticket order: key holds the first 19
+// digits of its ticket number after the point, as an integer, which decides
+// the order unless two keys are equal.
+type candidate struct {
+	key   uint64
+	index int
+}
+
+// ranker computes tickets of one population under one seed.
+type ranker struct {
+	items    []Item
+	seedHash string // SHA256Hex(seed): every hash input starts with it
+	buf      []byte
+}
+
+func newRanker(seed string, items []Item) *ranker {
+	h := SHA256Hex(seed)
+	return &ranker{items: items, seedHash: h, buf: []byte(h)}
+}
+
+// sum is the SHA-256 of the i-th item's hash input, SHA256Hex(seed) + ID.
+func (r *ranker) sum(i int) [sha256.Size]byte {
+	r.buf = append(r.buf[:len(r.seedHash)], r.items[i].ID...)
+	return sha256.Sum256(r.buf)
+}
+
+// candidate computes the i-th item's key without building its ticket string.
+// The ticket's digits are those of the hash integer N, padded to at least 64
+// digits and reversed, so its first 19 digits are the 19 lowest digits of N,
+// N mod 10^19, in reverse order.
+func (r *ranker) candidate(i int) candidate {
+	sum := r.sum(i)
+	var low uint64 // N mod 10^19, by long division over four 64-bit limbs
+	for j := 0; j < sha256.Size; j += 8 {
+		_, low = bits.Div64(low, binary.BigEndian.Uint64(sum[j:]), 1e19)
+	}
+	var key uint64
+	for range 19 {
+		key = key*10 + low%10
+		low /= 10
+	}
+	return candidate{key: key, index: i}
+}
+
+// ticket is the i-th item's full ticket number, FirstFraction(ID, seed).
+func (r *ranker) ticket(i int) string {
+	return uniformFromSum(r.sum(i))
+}
+
+// compare orders candidates by ticket number, as strings, then by ID.
+func (r *ranker) compare(a, b candidate) int {
+	switch {
+	case a.index == b.index:
+		return 0
+	case a.key < b.key:
+		return -1
+	case a.key > b.key:
+		return 1
+	}
+	ta, tb := r.ticket(a.index), r.ticket(b.index)
+	switch {
+	case ta < tb:
+		return -1
+	case ta > tb:
+		return 1
+	case r.items[a.index].ID < r.items[b.index].ID:
+		return -1
+	case r.items[a.index].ID > r.items[b.index].ID:
+		return 1
+	}
+	return 0
+}
+
+// boundedHeap keeps the limit smallest candidates offered to it, largest at
+// the root so that it is the one replaced.
+type boundedHeap struct {
+	r     *ranker
+	limit int
+	cands []candidate
+}
+
+func (h *boundedHeap) Len() int           { return len(h.cands) }
+func (h *boundedHeap) Less(i, j int) bool { return h.r.compare(h.cands[i], h.cands[j]) > 0 }
+func (h *boundedHeap) Swap(i, j int)      { h.cands[i], h.cands[j] = h.cands[j], h.cands[i] }
+func (h *boundedHeap) Push(x any)         { h.cands = append(h.cands, x.(candidate)) }
+func (h *boundedHeap) Pop() any {
+	c := h.cands[len(h.cands)-1]
+	h.cands = h.cands[:len(h.cands)-1]
+	return c
+}
+
+func (h *boundedHeap) offer(c candidate) {
+	switch {
+	case len(h.cands) < h.limit:
+		heap.Push(h, c)
+	case h.limit > 0 && h.r.compare(c, h.cands[0]) < 0:
+		h.cands[0] = c
+		heap.Fix(h, 0)
+	}
+}
