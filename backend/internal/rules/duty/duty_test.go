@@ -112,3 +112,11 @@ func TestDateRangeContains(t *testing.T) {
 		t.Error("a range ending before it starts contains a date")
 	}
 }
+
+func TestValidationErrorMessage(t *testing.T) {
+	err := &ValidationError{Fields: []FieldError{{"lat", "must be between -90 and 90"}, {"accuracy_m", "must be positive"}}}
+	want := "invalid input: lat: must be between -90 and 90; accuracy_m: must be positive"
+	if err.Error() != want {
+		t.Errorf("got %q, want %q", err.Error(), want)
+	}
+}
