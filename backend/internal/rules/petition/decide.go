@@ -1,0 +1,254 @@
+package petition
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"minxin/backend/internal/civil"
+)
+
+// RefusalKind tells the HTTP layer how to answer a refusal.
+type RefusalKind int
+
+// The kinds of refusal.
+const (
+	// Conflict: the petition's state, the actor or the calendar forbids the action; nothing in
+	// the request body can change that (HTTP 409).
+	Conflict RefusalKind = iota + 1
+	// Invalid: a field of the request is missing or out of range (HTTP 422 with field errors).
+	Invalid
+)
+
+// The refusal codes, stable for clients.
+const (
+	// Conflicts.
+	CodeFinalState           = "final_state"            // the petition was re-reviewed; nothing more can be asked
+	CodeNotAllowed           = "not_allowed"            // this actor may not take this action here
+	CodeInvalidState         = "invalid_state"          // the action does not apply in the current state
+	CodeAlreadyExtended      = "already_extended"       // the one extension was granted already
+	CodeDeadlinePassed       = "deadline_passed"        // the reply deadline passed; it can no longer be extended
+	CodeReviewWindowClosed   = "review_window_closed"   // too late to ask for review
+	CodeRereviewWindowClosed = "rereview_window_closed" // too late to ask for re-review
+	CodeCloseNotDue          = "close_not_due"          // the petition does not close by itself yet
+
+	// Field errors.
+	CodeUnknownAction    = "unknown_action"     // field "action"
+	CodeReasonRequired   = "reason_required"    // field "reason"
+	CodeGuidanceRequired = "guidance_required"  // field "guidance"
+	CodeHandlerRequired  = "handler_required"   // field "handler_id"
+	CodeTextRequired     = "text_required"      // field "text"
+	CodeOpinionRequired  = "opinion_required"   // field "opinion"
+	CodeInvalidRating    = "invalid_rating"     // field "rating"
+	CodeInvalidDays      = "invalid_days"       // field "days": less than one day
+	CodeExtensionTooLong = "extension_too_long" // field "days": more than MaxExtensionDays
+)
+
+// FieldError is one invalid field of an Invalid refusal.
+type FieldError struct {
+	Field   string // the request body's field name, snake_case
+	Code    string
+	Message string
+}
+
+// Refusal says why an action was refused. Code and Message are those of the first field error
+// when Kind is Invalid; Fields then lists every invalid field.
+type Refusal struct {
+	Kind    RefusalKind
+	Code    string
+	Message string
+	Fields  []FieldError
+}
+
+// Error returns the message.
+func (r *Refusal) Error() string { return r.Message }
+
+func conflict(code, format string, args ...any) *Refusal {
+	return &Refusal{Kind: Conflict, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+func invalid(fields []FieldError) *Refusal {
+	if len(fields) == 0 {
+		return nil
+	}
+	return &Refusal{Kind: Invalid, Code: fields[0].Code, Message: fields[0].Message, Fields: fields}
+}
+
+// transition is one row of the transition table: the action moves a petition in one of the
+// from states to the to state ("" keeps the state) when the actor has one of the kinds.
+type transition struct {
+	from   []State
+	actors []ActorKind
+	to     State
+}
+
+var (
+	office          = []ActorKind{PetitionOfficer, Admin}
+	petitionerOnly  = []ActorKind{Petitioner}
+	handlerOnly     = []ActorKind{Handler}
+	systemOnly      = []ActorKind{System}
+	openStates      = []State{Submitted, Accepted, Assigned, Replied, ReviewRequested, Reviewed, RereviewRequested}
+	opinionStates   = []State{Replied, Reviewed, Rereviewed}
+	transitionTable = map[Action][]transition{
+		Accept:          {{[]State{Submitted}, office, Accepted}},
+		Reject:          {{[]State{Submitted}, office, NotAccepted}},
+		Assign:          {{[]State{Accepted, Assigned}, office, Assigned}},
+		Extend:          {{[]State{Accepted, Assigned}, office, ""}},
+		Reply:           {{[]State{Accepted}, office, Replied}, {[]State{Assigned}, handlerOnly, Replied}},
+		Feedback:        {{opinionStates, petitionerOnly, ""}},
+		RequestReview:   {{[]State{Replied}, petitionerOnly, ReviewRequested}},
+		Review:          {{[]State{ReviewRequested}, office, Reviewed}},
+		RequestRereview: {{[]State{Reviewed}, petitionerOnly, RereviewRequested}},
+		Rereview:        {{[]State{RereviewRequested}, office, Rereviewed}},
+		Withdraw:        {{openStates, petitionerOnly, Withdrawn}},
+		Close:           {{[]State{Replied}, systemOnly, Closed}},
+	}
+)
+
+// Decide says whether actor may take action on the petition described by f at now, and the
+// state the petition moves to. On refusal next is f.State, unchanged.
+//
+// Checks run in this order, and the first that fails answers: the action is known
+// (unknown_action); the petition is not re-reviewed, except for feedback on the re-review
+// opinion (final_state); the actor may take this action in some state (not_allowed); the action
+// applies in the current state (invalid_state); the actor may take it in this state
+// (not_allowed); the action's own conflicts (already_extended, deadline_passed,
+// review_window_closed, rereview_window_closed, close_not_due); and last the request's fields,
+// all reported together. Conflicts come before field errors because no body could overcome them.
+//
+// Late office steps are never refused: an overdue petition may still be accepted, rejected,
+// assigned, replied to, reviewed or re-reviewed; lateness shows in Overdue, AcceptedOnTime and
+// RepliedOnTime. Only the petitioner's windows and the extension are closed by the calendar.
+func Decide(action Action, in Input, f Facts, actor Actor, now time.Time, loc *time.Location, p Params) (next State, err *Refusal) {
+	rows, known := transitionTable[action]
+	if !known {
+		return f.State, invalid([]FieldError{{Field: "action", Code: CodeUnknownAction,
+			Message: fmt.Sprintf("%q is not a petition action", string(action))}})
+	}
+	if f.State == Rereviewed && action != Feedback {
+		return f.State, conflict(CodeFinalState, "the petition was re-reviewed, which is final; nothing more can be done or requested")
+	}
+	if !mayEver(rows, actor) {
+		return f.State, conflict(CodeNotAllowed, "you may not %s this petition", action)
+	}
+	row, applies := rowFor(rows, f.State)
+	if !applies {
+		return f.State, conflict(CodeInvalidState, "cannot %s a petition that is %s", action, f.State)
+	}
+	if !mayAct(row.actors, actor) {
+		return f.State, conflict(CodeNotAllowed, "you may not %s a petition that is %s", action, f.State)
+	}
+	if r := actionConflict(action, f, now, loc, p); r != nil {
+		return f.State, r
+	}
+	if r := invalid(fieldErrors(action, in, p)); r != nil {
+		return f.State, r
+	}
+	if row.to == "" {
+		return f.State, nil
+	}
+	return row.to, nil
+}
+
+func mayEver(rows []transition, actor Actor) bool {
+	for _, row := range rows {
+		if mayAct(row.actors, actor) {
+			return true
+		}
+	}
+	return false
+}
+
+func mayAct(kinds []ActorKind, actor Actor) bool {
+	for _, k := range kinds {
+		if actor.is(k) {
+			return true
+		}
+	}
+	return false
+}
+
+func rowFor(rows []transition, s State) (transition, bool) {
+	for _, row := range rows {
+		for _, from := range row.from {
+			if from == s {
+				return row, true
+			}
+		}
+	}
+	return transition{}, false
+}
+
+// actionConflict checks what, beyond state and actor, forbids the action now.
+func actionConflict(action Action, f Facts, now time.Time, loc *time.Location, p Params) *Refusal {
+	d := DeadlinesOf(f, loc, p)
+	switch action {
+	case Extend:
+		if f.ExtensionDays > 0 {
+			return conflict(CodeAlreadyExtended, "the reply deadline was extended already; only one extension is allowed")
+		}
+		if !windowOpen(d.ReplyBy, now, loc) {
+			return conflict(CodeDeadlinePassed, "the reply deadline%s has passed; it can no longer be extended", onDate(d.ReplyBy))
+		}
+	case RequestReview:
+		if !windowOpen(d.ReviewRequestBy, now, loc) {
+			return conflict(CodeReviewWindowClosed, "review could be requested until the end of the day%s; that time has passed", onDate(d.ReviewRequestBy))
+		}
+	case RequestRereview:
+		if !windowOpen(d.RereviewRequestBy, now, loc) {
+			return conflict(CodeRereviewWindowClosed, "re-review could be requested until the end of the day%s; that time has passed", onDate(d.RereviewRequestBy))
+		}
+	case Close:
+		if !AutoCloseDue(f, now, loc, p) {
+			return conflict(CodeCloseNotDue, "the petition does not close by itself yet")
+		}
+	}
+	return nil
+}
+
+// onDate renders " 2026-12-25" for a message, or nothing when the date is unknown.
+func onDate(d *civil.Date) string {
+	if d == nil {
+		return ""
+	}
+	return " " + d.String()
+}
+
+// fieldErrors checks the request's fields for the action.
+func fieldErrors(action Action, in Input, p Params) []FieldError {
+	var errs []FieldError
+	require := func(value, field, code string) {
+		if strings.TrimSpace(value) == "" {
+			errs = append(errs, FieldError{Field: field, Code: code, Message: field + " is required"})
+		}
+	}
+	switch action {
+	case Reject:
+		require(in.Reason, "reason", CodeReasonRequired)
+		require(in.Guidance, "guidance", CodeGuidanceRequired)
+	case Assign:
+		require(in.HandlerID, "handler_id", CodeHandlerRequired)
+	case Extend:
+		switch {
+		case in.Days < 1:
+			errs = append(errs, FieldError{Field: "days", Code: CodeInvalidDays,
+				Message: "days must be at least 1"})
+		case in.Days > p.MaxExtensionDays:
+			errs = append(errs, FieldError{Field: "days", Code: CodeExtensionTooLong,
+				Message: fmt.Sprintf("an extension is at most %d days", p.MaxExtensionDays)})
+		}
+		require(in.Reason, "reason", CodeReasonRequired)
+	case Reply:
+		require(in.Text, "text", CodeTextRequired)
+	case Feedback:
+		if !in.Rating.Valid() {
+			errs = append(errs, FieldError{Field: "rating", Code: CodeInvalidRating,
+				Message: "rating must be satisfied, basically_satisfied or dissatisfied"})
+		}
+	case RequestReview, RequestRereview, Withdraw:
+		require(in.Reason, "reason", CodeReasonRequired)
+	case Review, Rereview:
+		require(in.Opinion, "opinion", CodeOpinionRequired)
+	}
+	return errs
+}
