@@ -7,11 +7,11 @@ import (
 )
 
 // DuplicateThreshold is the text similarity at and above which two petitions of the same phone
-// and category may be duplicates. On realistic petitions, a re-submission of one complaint scores
-// about 0.6 on SimilarText when it is reworded or cut short and nearly 1 when it is copied with
-// an added line; a different complaint of the same person, who repeats their village, group
-// and family, scores under 0.3. A false link only flags the pair for the petition officer;
-// nothing is ever rejected by it.
+// and category may be duplicates. On realistic petitions (see the tests), a re-submission of
+// one complaint scores about 0.6 on SimilarText when it is reworded or cut short, and 1 when it
+// is copied with a line added; a different complaint of the same person, who repeats their
+// village, group and family, scores under 0.3. A false link only flags the pair for the
+// petition officer; nothing is ever rejected by it.
 const DuplicateThreshold = 0.5
 
 // DuplicateCandidate is what the duplicate check reads of a petition.
