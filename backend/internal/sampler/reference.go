@@ -4,9 +4,10 @@ import (
 	"cmp"
 	"container/heap"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"math/big"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,17 +34,36 @@ func SHA256Uniform(s string) string {
 }
 
 // uniformFromSum turns a SHA-256 sum into the reference's decimal fraction.
+// The fraction's digits are the decimal digits of the hash integer N from the
+// lowest up, so they come out of repeated division by 10^19 in order: 19
+// digits from each remainder, lowest first, and from the last (highest) one
+// only until it is used up; then '0's up to 64 digits in all, the reference's
+// zero padding of N to 64 digits, reversed.
 func uniformFromSum(sum [sha256.Size]byte) string {
-	digits := new(big.Int).SetBytes(sum[:]).Text(10)
-	if len(digits) < 64 {
-		digits = strings.Repeat("0", 64-len(digits)) + digits
+	var limbs [4]uint64 // N, most significant limb first
+	for i := range limbs {
+		limbs[i] = binary.BigEndian.Uint64(sum[8*i:])
 	}
-	out := make([]byte, 2+len(digits))
-	out[0], out[1] = '0', '.'
-	for i := range len(digits) {
-		out[2+i] = digits[len(digits)-1-i]
+	var buf [2 + 80]byte // 2^256 has 78 decimal digits
+	buf[0], buf[1] = '0', '.'
+	n := 2
+	for limbs != [4]uint64{} {
+		var rem uint64
+		for i := range limbs {
+			limbs[i], rem = bits.Div64(rem, limbs[i], 1e19)
+		}
+		last := limbs == [4]uint64{}
+		for j := 0; j < 19 && (!last || rem != 0); j++ {
+			buf[n] = byte('0' + rem%10)
+			rem /= 10
+			n++
+		}
 	}
-	return string(out)
+	for n < 2+64 {
+		buf[n] = '0'
+		n++
+	}
+	return string(buf[:n])
 }
 
 // FirstFraction is first_fraction: the generation-1 ticket number of id,

@@ -2,7 +2,9 @@ package sampler
 
 import (
 	"crypto/sha256"
+	"fmt"
 	"math/big"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -57,6 +59,29 @@ func TestUniformFromSumEdges(t *testing.T) {
 		tt.n.FillBytes(sum[:])
 		if got := uniformFromSum(sum); got != tt.want {
 			t.Errorf("uniformFromSum(%v) = %s, want %s", tt.n, got, tt.want)
+		}
+	}
+}
+
+// uniformByBig is a second, independent computation of sha256_uniform's
+// digits from a sum: math/big's decimal text, padded and reversed.
+func uniformByBig(sum [sha256.Size]byte) string {
+	digits := []byte(fmt.Sprintf("%064s", new(big.Int).SetBytes(sum[:]).Text(10)))
+	slices.Reverse(digits)
+	return "0." + string(digits)
+}
+
+func TestUniformFromSumMatchesBig(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := range 20000 {
+		var sum [sha256.Size]byte
+		for j := range sum {
+			sum[j] = byte(rng.Uint32())
+		}
+		// Zero some leading bytes now and then, for short integers.
+		clear(sum[:i%33])
+		if got, want := uniformFromSum(sum), uniformByBig(sum); got != want {
+			t.Fatalf("uniformFromSum(%x) = %s, want %s", sum, got, want)
 		}
 	}
 }

@@ -70,7 +70,8 @@ func Sample(seed string, items []Item, size, minPerTownship int) ([]Draw, error)
 	}
 
 	r := newRanker(seed, items)
-	global := &boundedHeap{r: r, limit: min(size, len(items))}
+	limit := min(size, len(items))
+	global := &boundedHeap{r: r, limit: limit, cands: make([]candidate, 0, limit)}
 	var townships map[string]*boundedHeap
 	if minPerTownship > 0 {
 		townships = make(map[string]*boundedHeap)
@@ -91,8 +92,12 @@ func Sample(seed string, items []Item, size, minPerTownship int) ([]Draw, error)
 
 	// Every township's minimum is drawn whatever the order of townships, so
 	// the map's order does not matter here: the result is sorted below.
-	var chosen []candidate
-	drawn := make(map[int]bool)
+	minimumDraws := 0
+	for _, t := range townships {
+		minimumDraws += len(t.cands)
+	}
+	chosen := make([]candidate, 0, max(minimumDraws, limit))
+	drawn := make(map[int]bool, minimumDraws)
 	for _, t := range townships {
 		for _, c := range t.cands {
 			chosen = append(chosen, c)
@@ -194,18 +199,23 @@ func (r *ranker) compare(a, b candidate) int {
 	return 0
 }
 
-// boundedHeap keeps the limit smallest candidates offered to it, largest at
-// the root so that it is the one replaced.
+// boundedHeap keeps the limit smallest candidates offered to it. It only
+// becomes a heap, largest at the root so that it is the one replaced, once it
+// is full and a further candidate arrives; a heap that never overflows (a
+// sample of the whole population) is never heapified.
 type boundedHeap struct {
-	r     *ranker
-	limit int
-	cands []candidate
+	r      *ranker
+	limit  int
+	cands  []candidate
+	isHeap bool
 }
 
 func (h *boundedHeap) Len() int           { return len(h.cands) }
 func (h *boundedHeap) Less(i, j int) bool { return h.r.compare(h.cands[i], h.cands[j]) > 0 }
 func (h *boundedHeap) Swap(i, j int)      { h.cands[i], h.cands[j] = h.cands[j], h.cands[i] }
-func (h *boundedHeap) Push(x any)         { h.cands = append(h.cands, x.(candidate)) }
+
+// Push and Pop complete heap.Interface; offer never calls them.
+func (h *boundedHeap) Push(x any) { h.cands = append(h.cands, x.(candidate)) }
 func (h *boundedHeap) Pop() any {
 	c := h.cands[len(h.cands)-1]
 	h.cands = h.cands[:len(h.cands)-1]
@@ -213,10 +223,18 @@ func (h *boundedHeap) Pop() any {
 }
 
 func (h *boundedHeap) offer(c candidate) {
-	switch {
-	case len(h.cands) < h.limit:
-		heap.Push(h, c)
-	case h.limit > 0 && h.r.compare(c, h.cands[0]) < 0:
+	if len(h.cands) < h.limit {
+		h.cands = append(h.cands, c)
+		return
+	}
+	if h.limit == 0 {
+		return
+	}
+	if !h.isHeap {
+		heap.Init(h)
+		h.isHeap = true
+	}
+	if h.r.compare(c, h.cands[0]) < 0 {
 		h.cands[0] = c
 		heap.Fix(h, 0)
 	}
