@@ -1,0 +1,119 @@
+// Package config reads Minxin's configuration from the environment. Every variable can also
+// be read from a file named by the same variable with _FILE appended (for secrets); an invalid
+// value stops start-up with a message naming the variable.
+package config
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Config is the validated configuration.
+type Config struct {
+	Addr        string
+	DatabaseURL string
+	DataDir     string
+	JWTSecret   []byte
+	Location    *time.Location
+}
+
+// Lookup reads one environment variable (os.LookupEnv in production, a map in tests).
+type Lookup func(string) (string, bool)
+
+// Load reads and validates the configuration. It does not create anything: the generated JWT
+// secret of the embedded mode is made by Secret.
+func Load(env Lookup) (Config, error) {
+	var errs []error
+	get := func(name, def string) string {
+		v, err := value(env, name)
+		if err != nil {
+			errs = append(errs, err)
+			return def
+		}
+		if v == "" {
+			return def
+		}
+		return v
+	}
+	c := Config{
+		Addr:        get("MINXIN_ADDR", "127.0.0.1:8080"),
+		DatabaseURL: get("MINXIN_DATABASE_URL", ""),
+		DataDir:     get("MINXIN_DATA_DIR", "./data"),
+		JWTSecret:   []byte(get("MINXIN_JWT_SECRET", "")),
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("MINXIN_ADDR: %q is not host:port", c.Addr))
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		errs = append(errs, errors.New("MINXIN_DATABASE_URL: must start with postgres:// (leave it empty for the embedded database)"))
+	}
+	if len(c.JWTSecret) > 0 && len(c.JWTSecret) < 32 {
+		errs = append(errs, errors.New("MINXIN_JWT_SECRET: must be at least 32 bytes"))
+	}
+	if c.DatabaseURL != "" && len(c.JWTSecret) == 0 {
+		errs = append(errs, errors.New("MINXIN_JWT_SECRET: required when MINXIN_DATABASE_URL is set, so that every instance signs with the same key"))
+	}
+	tz := get("MINXIN_TIMEZONE", "Asia/Shanghai")
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("MINXIN_TIMEZONE: %q is not a known time zone", tz))
+	}
+	c.Location = loc
+	return c, errors.Join(errs...)
+}
+
+// value reads NAME, or the file named by NAME_FILE; setting both is an error.
+func value(env Lookup, name string) (string, error) {
+	v, hasV := env(name)
+	file, hasFile := env(name + "_FILE")
+	switch {
+	case hasV && hasFile && v != "" && file != "":
+		return "", fmt.Errorf("%s and %s_FILE are both set: set one", name, name)
+	case hasFile && file != "":
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("%s_FILE: %v", name, err)
+		}
+		return strings.TrimRight(string(b), "\r\n"), nil
+	}
+	return v, nil
+}
+
+// Secret returns the JWT secret: the configured one, or in embedded mode one generated once
+// and kept in the data directory.
+func (c Config) Secret() ([]byte, error) {
+	if len(c.JWTSecret) > 0 {
+		return c.JWTSecret, nil
+	}
+	path := filepath.Join(c.DataDir, "jwt-secret")
+	if b, err := os.ReadFile(path); err == nil && len(b) >= 32 {
+		return b, nil
+	}
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("MINXIN_DATA_DIR: %v", err)
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, err
+	}
+	secret := []byte(hex.EncodeToString(raw))
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) { // another process made it first
+		return os.ReadFile(path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("MINXIN_DATA_DIR: %v", err)
+	}
+	defer f.Close()
+	if _, err := f.Write(secret); err != nil {
+		return nil, err
+	}
+	return secret, f.Sync()
+}

@@ -1,0 +1,80 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) Lookup {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestLoad(t *testing.T) {
+	secretFile := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(secretFile, []byte(strings.Repeat("s", 40)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name    string
+		env     map[string]string
+		wantErr string // substring; empty for success
+	}{
+		{"defaults", map[string]string{}, ""},
+		{"bad address", map[string]string{"MINXIN_ADDR": "8080"}, "MINXIN_ADDR"},
+		{"bad time zone", map[string]string{"MINXIN_TIMEZONE": "Mars/Olympus"}, "MINXIN_TIMEZONE"},
+		{"postgres needs a secret", map[string]string{"MINXIN_DATABASE_URL": "postgres://x@y/z"}, "MINXIN_JWT_SECRET: required"},
+		{"short secret", map[string]string{"MINXIN_JWT_SECRET": "short"}, "at least 32 bytes"},
+		{"not postgres", map[string]string{"MINXIN_DATABASE_URL": "mysql://x"}, "MINXIN_DATABASE_URL"},
+		{"secret from file", map[string]string{"MINXIN_DATABASE_URL": "postgres://x@y/z", "MINXIN_JWT_SECRET_FILE": secretFile}, ""},
+		{"missing file", map[string]string{"MINXIN_JWT_SECRET_FILE": "/nonexistent/secret"}, "MINXIN_JWT_SECRET_FILE"},
+		{"both set", map[string]string{"MINXIN_ADDR": "127.0.0.1:1", "MINXIN_ADDR_FILE": secretFile}, "both set"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, err := Load(env(c.env))
+			if c.wantErr == "" {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				if cfg.Location.String() == "" || cfg.Addr == "" {
+					t.Fatalf("defaults missing: %+v", cfg)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+				t.Fatalf("error %v, want one mentioning %q", err, c.wantErr)
+			}
+		})
+	}
+}
+
+func TestLoadDefaults(t *testing.T) {
+	cfg, err := Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Addr != "127.0.0.1:8080" || cfg.DataDir != "./data" || cfg.Location.String() != "Asia/Shanghai" || cfg.DatabaseURL != "" {
+		t.Fatalf("defaults: %+v", cfg)
+	}
+}
+
+func TestSecretIsGeneratedOnceAndKept(t *testing.T) {
+	cfg := Config{DataDir: t.TempDir()}
+	a, err := cfg.Secret()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := cfg.Secret()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a) < 32 || string(a) != string(b) {
+		t.Fatalf("secret not kept: %q vs %q", a, b)
+	}
+	info, err := os.Stat(filepath.Join(cfg.DataDir, "jwt-secret"))
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("secret file mode: %v %v", info.Mode(), err)
+	}
+}

@@ -1,0 +1,143 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"minxin/backend/internal/civil"
+	"minxin/backend/internal/domain"
+	"minxin/backend/internal/store"
+)
+
+func jsonEncode(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// bind decodes a JSON body strictly into dst: malformed JSON is 400; a wrong type, an unknown
+// field or an unreadable value is 422 naming the field.
+func bind(c echo.Context, dst any) error {
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		var mb *http.MaxBytesError
+		if errors.As(err, &mb) {
+			return echo.NewHTTPError(http.StatusRequestEntityTooLarge)
+		}
+		return domain.Errorf(domain.KindMalformed, "unreadable_body", "the request body could not be read")
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return domain.Errorf(domain.KindMalformed, "empty_body", "the request body is empty; send a JSON object")
+	}
+	if err := decodeStrict(body, dst); err != nil {
+		return describeDecodeError(body, dst, err)
+	}
+	return nil
+}
+
+func decodeStrict(body []byte, dst any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return &json.SyntaxError{Offset: dec.InputOffset()}
+	}
+	return nil
+}
+
+func describeDecodeError(body []byte, dst any, err error) error {
+	var (
+		syntax *json.SyntaxError
+		typ    *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
+		return domain.Errorf(domain.KindMalformed, "malformed_json", "the request body is not valid JSON")
+	case errors.As(err, &typ) && typ.Field != "":
+		return domain.InvalidField(typ.Field, "must be %s", jsonTypeName(typ.Type))
+	case errors.As(err, &typ):
+		return domain.Errorf(domain.KindMalformed, "malformed_json", "the request body must be a JSON object")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
+		return domain.InvalidField(field, "is not a known field")
+	}
+	// A value's own decoder refused it (a date, say); find which field by decoding each alone.
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(body, &fields) == nil {
+		t := reflect.TypeOf(dst).Elem()
+		for name, raw := range fields {
+			one, _ := json.Marshal(map[string]json.RawMessage{name: raw})
+			if fieldErr := json.Unmarshal(one, reflect.New(t).Interface()); fieldErr != nil {
+				return domain.InvalidField(name, "%s", fieldErr.Error())
+			}
+		}
+	}
+	return domain.Errorf(domain.KindMalformed, "malformed_json", "the request body could not be read: %v", err)
+}
+
+func jsonTypeName(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int64, reflect.Int32, reflect.Uint, reflect.Uint64, reflect.Uint32:
+		return "a whole number"
+	case reflect.Float64, reflect.Float32:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Struct:
+		if t == reflect.TypeOf(civil.Date{}) {
+			return "a date (YYYY-MM-DD)"
+		}
+		return "an object"
+	case reflect.Map:
+		return "an object"
+	case reflect.Pointer:
+		return jsonTypeName(t.Elem())
+	}
+	return fmt.Sprintf("of type %s", t)
+}
+
+// pathID reads a path parameter that must be an id; anything else cannot exist (404).
+func pathID(c echo.Context, name, what string) (string, error) {
+	id := c.Param(name)
+	if !domain.ValidID(id) {
+		return "", domain.NotFound(what)
+	}
+	return id, nil
+}
+
+// queryID reads an optional id filter from the query string.
+func queryID(c echo.Context, name string) (string, error) {
+	v := c.QueryParam(name)
+	if v != "" && !domain.ValidID(v) {
+		return "", domain.InvalidField(name, "must be an id")
+	}
+	return v, nil
+}
+
+// pageRequest reads ?limit= and ?cursor=.
+func pageRequest(c echo.Context) (store.PageRequest, error) {
+	p := store.PageRequest{Cursor: c.QueryParam("cursor")}
+	if l := c.QueryParam("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil {
+			return p, domain.InvalidField("limit", "must be a whole number")
+		}
+		p.Limit = n
+	}
+	return p, p.Validate()
+}

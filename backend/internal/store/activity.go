@@ -1,0 +1,157 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// LogEntry is one entry of the append-only, hash-chained activity log: who changed what, when,
+// with the record before and after.
+type LogEntry struct {
+	Seq        int64     `json:"seq" gorm:"primaryKey"`
+	At         time.Time `json:"at"`
+	ActorID    string    `json:"actor_id"`
+	Action     string    `json:"action"`
+	Entity     string    `json:"entity"`
+	EntityID   string    `json:"entity_id"`
+	TownshipID *string   `json:"township_id"`
+	Before     string    `json:"before"`
+	After      string    `json:"after"`
+	PrevHash   string    `json:"prev_hash"`
+	Hash       string    `json:"hash"`
+}
+
+func (LogEntry) TableName() string { return "activity_log" }
+
+type activityHead struct {
+	ID   int `gorm:"primaryKey"`
+	Seq  int64
+	Hash string
+}
+
+func (activityHead) TableName() string { return "activity_head" }
+
+// change describes one change to record in the log.
+type change struct {
+	actor, action, entity, entityID string
+	townshipID                      *string
+	before, after                   any // marshalled to JSON; nil for none
+}
+
+// SystemActor is the actor id of changes made by the command line and scheduled jobs.
+const SystemActor = "system"
+
+// entryHash is SHA-256 over the JSON array of the previous hash and every field of the entry,
+// so that no two different entries hash alike.
+func entryHash(e LogEntry) string {
+	township := ""
+	if e.TownshipID != nil {
+		township = *e.TownshipID
+	}
+	fields := []string{e.PrevHash, strconv.FormatInt(e.Seq, 10), e.At.UTC().Format(time.RFC3339Nano),
+		e.ActorID, e.Action, e.Entity, e.EntityID, township, e.Before, e.After}
+	b, _ := json.Marshal(fields)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+func jsonText(v any) string {
+	if v == nil {
+		return "null"
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("activity log: marshal %T: %v", v, err))
+	}
+	return string(b)
+}
+
+// appendLog adds c to the log inside tx. The head row is locked for the rest of the
+// transaction, so entries are chained in commit order on every engine.
+func (s *Store) appendLog(tx *gorm.DB, c change) error {
+	var head activityHead
+	q := tx
+	if s.dialect == "postgres" {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	if err := q.First(&head, 1).Error; err != nil {
+		return fmt.Errorf("activity log head: %w", err)
+	}
+	e := LogEntry{
+		Seq: head.Seq + 1, At: s.now(), ActorID: c.actor, Action: c.action, Entity: c.entity,
+		EntityID: c.entityID, TownshipID: c.townshipID, Before: jsonText(c.before), After: jsonText(c.after),
+		PrevHash: head.Hash,
+	}
+	e.Hash = entryHash(e)
+	if err := tx.Create(&e).Error; err != nil {
+		return fmt.Errorf("activity log: %w", err)
+	}
+	return tx.Model(&activityHead{}).Where("id = 1").Updates(map[string]any{"seq": e.Seq, "hash": e.Hash}).Error
+}
+
+// LogBreak names the first entry where the chain is broken.
+type LogBreak struct {
+	Seq    int64
+	Reason string
+}
+
+// VerifyLog walks the whole activity log and returns the first break, or nil when the chain
+// is whole. It also returns the number of entries checked.
+func (s *Store) VerifyLog(ctx context.Context) (*LogBreak, int64, error) {
+	var (
+		prevSeq  int64
+		prevHash string
+		count    int64
+		broken   *LogBreak
+	)
+	var batch []LogEntry
+	err := s.db.WithContext(ctx).Order("seq").FindInBatches(&batch, 1000, func(tx *gorm.DB, _ int) error {
+		for _, e := range batch {
+			count++
+			switch {
+			case e.Seq != prevSeq+1:
+				broken = &LogBreak{Seq: prevSeq + 1, Reason: fmt.Sprintf("entry %d is missing (next entry is %d)", prevSeq+1, e.Seq)}
+			case e.PrevHash != prevHash:
+				broken = &LogBreak{Seq: e.Seq, Reason: "its previous-hash does not match the entry before it"}
+			case entryHash(e) != e.Hash:
+				broken = &LogBreak{Seq: e.Seq, Reason: "its content does not match its hash (edited)"}
+			}
+			if broken != nil {
+				return errStopBatches
+			}
+			prevSeq, prevHash = e.Seq, e.Hash
+		}
+		return nil
+	}).Error
+	if err != nil && err != errStopBatches {
+		return nil, count, err
+	}
+	if broken != nil {
+		return broken, count, nil
+	}
+	var head activityHead
+	if err := s.db.WithContext(ctx).First(&head, 1).Error; err != nil {
+		return nil, count, err
+	}
+	if head.Seq != prevSeq || head.Hash != prevHash {
+		return &LogBreak{Seq: prevSeq + 1, Reason: fmt.Sprintf("the log ends at entry %d but its head records entry %d (entries deleted from the end)", prevSeq, head.Seq)}, count, nil
+	}
+	return nil, count, nil
+}
+
+var errStopBatches = fmt.Errorf("stop")
+
+// ActivityFor returns the log entries about one record, oldest first.
+func (s *Store) ActivityFor(ctx context.Context, entity, id string) ([]LogEntry, error) {
+	var out []LogEntry
+	err := s.db.WithContext(ctx).Where("entity = ? AND entity_id = ?", entity, id).Order("seq").Find(&out).Error
+	return out, err
+}

@@ -1,0 +1,135 @@
+// Package store keeps Minxin's data in PostgreSQL or, embedded, in SQLite, through gorm. Its
+// methods open a transaction and call unexported helpers that take the transaction, so that
+// several steps and their activity-log entries commit together.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"minxin/backend/internal/domain"
+)
+
+// Store is the database of one district.
+type Store struct {
+	db      *gorm.DB
+	sqlDB   *sql.DB
+	dialect string // "postgres" or "sqlite"
+	loc     *time.Location
+	now     func() time.Time
+}
+
+// Options say which database to open.
+type Options struct {
+	DatabaseURL string // postgres://…; empty for the embedded SQLite database
+	DataDir     string // where the embedded database lives
+	Location    *time.Location
+	Logger      *slog.Logger
+}
+
+// Open connects to the database. It does not migrate: call Migrate, or CheckSchema to refuse
+// to run on a schema that is not current.
+func Open(opts Options) (*Store, error) {
+	cfg := &gorm.Config{
+		Logger:                 logger.Discard,
+		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+		SkipDefaultTransaction: true,
+		TranslateError:         true,
+	}
+	var (
+		dialector gorm.Dialector
+		dialect   string
+	)
+	if opts.DatabaseURL != "" {
+		dialector, dialect = postgres.Open(opts.DatabaseURL), "postgres"
+	} else {
+		if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("data directory: %w", err)
+		}
+		// WAL lets readers run beside the one writer; the busy timeout makes writers queue
+		// instead of failing; foreign keys are off by default in SQLite.
+		dsn := "file:" + filepath.Join(opts.DataDir, "minxin.db") +
+			"?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_txlock=immediate"
+		dialector, dialect = sqlite.Open(dsn), "sqlite"
+	}
+	db, err := gorm.Open(dialector, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	if dialect == "sqlite" {
+		// One connection: SQLite has one writer, and a single connection keeps transactions
+		// from waiting on each other's locks.
+		sqlDB.SetMaxOpenConns(1)
+	} else {
+		sqlDB.SetMaxOpenConns(32)
+		sqlDB.SetMaxIdleConns(32)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(ctx); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("reach database: %w", err)
+	}
+	loc := opts.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	return &Store{db: db, sqlDB: sqlDB, dialect: dialect, loc: loc, now: cfg.NowFunc}, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.sqlDB.Close() }
+
+// Dialect names the database engine: "postgres" or "sqlite".
+func (s *Store) Dialect() string { return s.dialect }
+
+// Location is the district's time zone.
+func (s *Store) Location() *time.Location { return s.loc }
+
+// Now returns the current time as the store records it (UTC, microseconds).
+func (s *Store) Now() time.Time { return s.now() }
+
+// SetClock replaces the store's clock; tests use it to stand on deadline boundaries.
+func (s *Store) SetClock(now func() time.Time) {
+	s.now = func() time.Time { return now().UTC().Truncate(time.Microsecond) }
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.sqlDB.PingContext(ctx) }
+
+// tx runs fn in one transaction.
+func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return s.db.WithContext(ctx).Transaction(fn)
+}
+
+// notFound maps gorm's record-not-found to the domain's not-found.
+func notFound(err error, what string) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return domain.NotFound(what)
+	}
+	return err
+}
+
+// uniqueViolation maps a unique-constraint failure to a conflict.
+func uniqueViolation(err error, code, message string) error {
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return domain.Conflict(code, "%s", message)
+	}
+	return err
+}

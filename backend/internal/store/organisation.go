@@ -1,0 +1,333 @@
+package store
+
+import (
+	"context"
+	"errors"
+
+	"gorm.io/gorm"
+
+	"minxin/backend/internal/domain"
+)
+
+// TownshipInput creates or changes a township; nil fields are left as they are.
+type TownshipInput struct {
+	Name    *string  `json:"name"`
+	Lat     *float64 `json:"lat"`
+	Lng     *float64 `json:"lng"`
+	RadiusM *float64 `json:"radius_m"`
+}
+
+// VillageInput creates or changes a village; nil fields are left as they are.
+type VillageInput struct {
+	TownshipID *string  `json:"township_id"`
+	Name       *string  `json:"name"`
+	Lat        *float64 `json:"lat"`
+	Lng        *float64 `json:"lng"`
+	RadiusM    *float64 `json:"radius_m"`
+}
+
+// HouseholdInput creates or changes a household; nil fields are left as they are.
+type HouseholdInput struct {
+	VillageID         *string  `json:"village_id"`
+	HeadName          *string  `json:"head_name"`
+	Address           *string  `json:"address"`
+	Phone             *string  `json:"phone"`
+	Lat               *float64 `json:"lat"`
+	Lng               *float64 `json:"lng"`
+	ContactOfficialID *string  `json:"contact_official_id"`
+}
+
+func set[T any](dst *T, src *T) {
+	if src != nil {
+		*dst = *src
+	}
+}
+
+func required(v *domain.Invalid, present bool, field string) {
+	v.Check(present, field, "is required")
+}
+
+// defaultRadius reads the default geofence radius setting in force today.
+func (s *Store) defaultRadius(tx *gorm.DB, key string) (float64, error) {
+	st, err := s.settingsOn(tx, s.today())
+	if err != nil {
+		return 0, err
+	}
+	return float64(st.Int(key)), nil
+}
+
+// CreateTownship adds a township; without radius_m the default seat radius applies.
+func (s *Store) CreateTownship(ctx context.Context, a domain.Actor, in TownshipInput) (domain.Township, error) {
+	var v domain.Invalid
+	required(&v, in.Name != nil, "name")
+	required(&v, in.Lat != nil, "lat")
+	required(&v, in.Lng != nil, "lng")
+	if err := v.Err(); err != nil {
+		return domain.Township{}, err
+	}
+	t := domain.Township{ID: domain.NewID()}
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if in.RadiusM == nil {
+			r, err := s.defaultRadius(tx, "geofence.township_radius_m")
+			if err != nil {
+				return err
+			}
+			in.RadiusM = &r
+		}
+		set(&t.Name, in.Name)
+		set(&t.Lat, in.Lat)
+		set(&t.Lng, in.Lng)
+		set(&t.RadiusM, in.RadiusM)
+		if err := t.Validate(); err != nil {
+			return err
+		}
+		if err := tx.Create(&t).Error; err != nil {
+			return err
+		}
+		return s.appendLog(tx, change{actor: a.UserID, action: "create", entity: "township", entityID: t.ID, townshipID: &t.ID, after: t})
+	})
+	return t, err
+}
+
+// UpdateTownship changes a township in the actor's scope.
+func (s *Store) UpdateTownship(ctx context.Context, a domain.Actor, id string, in TownshipInput) (domain.Township, error) {
+	var t domain.Township
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := scoped(tx, a, "id").First(&t, "id = ?", id).Error; err != nil {
+			return notFound(err, "township")
+		}
+		before := t
+		set(&t.Name, in.Name)
+		set(&t.Lat, in.Lat)
+		set(&t.Lng, in.Lng)
+		set(&t.RadiusM, in.RadiusM)
+		if err := t.Validate(); err != nil {
+			return err
+		}
+		if err := tx.Save(&t).Error; err != nil {
+			return err
+		}
+		return s.appendLog(tx, change{actor: a.UserID, action: "update", entity: "township", entityID: t.ID, townshipID: &t.ID, before: before, after: t})
+	})
+	return t, err
+}
+
+// Township returns a township in the actor's scope.
+func (s *Store) Township(ctx context.Context, a domain.Actor, id string) (domain.Township, error) {
+	var t domain.Township
+	err := scoped(s.db.WithContext(ctx), a, "id").First(&t, "id = ?", id).Error
+	return t, notFound(err, "township")
+}
+
+// Townships lists the townships in the actor's scope.
+func (s *Store) Townships(ctx context.Context, a domain.Actor, p PageRequest) (Page[domain.Township], error) {
+	return listPage(scoped(s.db.WithContext(ctx), a, "id"), "townships", p, func(t domain.Township) string { return t.ID })
+}
+
+// CreateVillage adds a village to a township in the actor's scope.
+func (s *Store) CreateVillage(ctx context.Context, a domain.Actor, in VillageInput) (domain.Village, error) {
+	var v domain.Invalid
+	required(&v, in.TownshipID != nil, "township_id")
+	required(&v, in.Name != nil, "name")
+	required(&v, in.Lat != nil, "lat")
+	required(&v, in.Lng != nil, "lng")
+	if err := v.Err(); err != nil {
+		return domain.Village{}, err
+	}
+	x := domain.Village{ID: domain.NewID()}
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := s.checkTownship(tx, a, *in.TownshipID); err != nil {
+			return err
+		}
+		if in.RadiusM == nil {
+			r, err := s.defaultRadius(tx, "geofence.village_radius_m")
+			if err != nil {
+				return err
+			}
+			in.RadiusM = &r
+		}
+		set(&x.TownshipID, in.TownshipID)
+		set(&x.Name, in.Name)
+		set(&x.Lat, in.Lat)
+		set(&x.Lng, in.Lng)
+		set(&x.RadiusM, in.RadiusM)
+		if err := x.Validate(); err != nil {
+			return err
+		}
+		if err := tx.Create(&x).Error; err != nil {
+			return err
+		}
+		return s.appendLog(tx, change{actor: a.UserID, action: "create", entity: "village", entityID: x.ID, townshipID: &x.TownshipID, after: x})
+	})
+	return x, err
+}
+
+// checkTownship fails with a field error when the township does not exist in the actor's scope.
+func (s *Store) checkTownship(tx *gorm.DB, a domain.Actor, id string) error {
+	if !domain.ValidID(id) {
+		return domain.InvalidField("township_id", "must be the id of a township")
+	}
+	err := scoped(tx, a, "id").Select("id").First(&domain.Township{}, "id = ?", id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return domain.InvalidField("township_id", "no such township")
+	}
+	return err
+}
+
+// UpdateVillage changes a village in the actor's scope; it cannot move to another township.
+func (s *Store) UpdateVillage(ctx context.Context, a domain.Actor, id string, in VillageInput) (domain.Village, error) {
+	var x domain.Village
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := scoped(tx, a, "township_id").First(&x, "id = ?", id).Error; err != nil {
+			return notFound(err, "village")
+		}
+		if in.TownshipID != nil && *in.TownshipID != x.TownshipID {
+			return domain.InvalidField("township_id", "a village cannot move to another township")
+		}
+		before := x
+		set(&x.Name, in.Name)
+		set(&x.Lat, in.Lat)
+		set(&x.Lng, in.Lng)
+		set(&x.RadiusM, in.RadiusM)
+		if err := x.Validate(); err != nil {
+			return err
+		}
+		if err := tx.Save(&x).Error; err != nil {
+			return err
+		}
+		return s.appendLog(tx, change{actor: a.UserID, action: "update", entity: "village", entityID: x.ID, townshipID: &x.TownshipID, before: before, after: x})
+	})
+	return x, err
+}
+
+// Village returns a village in the actor's scope.
+func (s *Store) Village(ctx context.Context, a domain.Actor, id string) (domain.Village, error) {
+	var x domain.Village
+	err := scoped(s.db.WithContext(ctx), a, "township_id").First(&x, "id = ?", id).Error
+	return x, notFound(err, "village")
+}
+
+// Villages lists villages in the actor's scope, optionally of one township.
+func (s *Store) Villages(ctx context.Context, a domain.Actor, townshipID string, p PageRequest) (Page[domain.Village], error) {
+	q := scoped(s.db.WithContext(ctx), a, "township_id")
+	if townshipID != "" {
+		q = q.Where("township_id = ?", townshipID)
+	}
+	return listPage(q, "villages", p, func(x domain.Village) string { return x.ID })
+}
+
+// CreateHousehold adds a household to a village in the actor's scope.
+func (s *Store) CreateHousehold(ctx context.Context, a domain.Actor, in HouseholdInput) (domain.Household, error) {
+	var v domain.Invalid
+	required(&v, in.VillageID != nil, "village_id")
+	required(&v, in.HeadName != nil, "head_name")
+	required(&v, in.Address != nil, "address")
+	if err := v.Err(); err != nil {
+		return domain.Household{}, err
+	}
+	h := domain.Household{ID: domain.NewID()}
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		applyHousehold(&h, in)
+		if err := h.Validate(); err != nil {
+			return err
+		}
+		var village domain.Village
+		if err := scoped(tx, a, "township_id").First(&village, "id = ?", h.VillageID).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return domain.InvalidField("village_id", "no such village")
+			}
+			return err
+		}
+		h.TownshipID = village.TownshipID
+		if err := s.checkContactOfficial(tx, h); err != nil {
+			return err
+		}
+		if err := tx.Create(&h).Error; err != nil {
+			return err
+		}
+		return s.appendLog(tx, change{actor: a.UserID, action: "create", entity: "household", entityID: h.ID, townshipID: &h.TownshipID, after: h})
+	})
+	return h, err
+}
+
+func applyHousehold(h *domain.Household, in HouseholdInput) {
+	set(&h.VillageID, in.VillageID)
+	set(&h.HeadName, in.HeadName)
+	set(&h.Address, in.Address)
+	set(&h.Phone, in.Phone)
+	if in.Lat != nil {
+		h.Lat = in.Lat
+	}
+	if in.Lng != nil {
+		h.Lng = in.Lng
+	}
+	if in.ContactOfficialID != nil {
+		h.ContactOfficialID = in.ContactOfficialID
+	}
+}
+
+// checkContactOfficial requires the contact official to be an official of the household's township.
+func (s *Store) checkContactOfficial(tx *gorm.DB, h domain.Household) error {
+	if h.ContactOfficialID == nil {
+		return nil
+	}
+	err := tx.Select("id").First(&domain.User{}, "id = ? AND role = ? AND township_id = ?",
+		*h.ContactOfficialID, domain.RoleOfficial, h.TownshipID).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return domain.InvalidField("contact_official_id", "must be an official of the household's township")
+	}
+	return err
+}
+
+// UpdateHousehold changes a household in the actor's scope; it stays in its township.
+func (s *Store) UpdateHousehold(ctx context.Context, a domain.Actor, id string, in HouseholdInput) (domain.Household, error) {
+	var h domain.Household
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := scoped(tx, a, "township_id").First(&h, "id = ?", id).Error; err != nil {
+			return notFound(err, "household")
+		}
+		before := h
+		applyHousehold(&h, in)
+		if err := h.Validate(); err != nil {
+			return err
+		}
+		if h.VillageID != before.VillageID {
+			err := tx.Select("id").First(&domain.Village{}, "id = ? AND township_id = ?", h.VillageID, h.TownshipID).Error
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return domain.InvalidField("village_id", "must be a village of the same township")
+			} else if err != nil {
+				return err
+			}
+		}
+		if err := s.checkContactOfficial(tx, h); err != nil {
+			return err
+		}
+		if err := tx.Save(&h).Error; err != nil {
+			return err
+		}
+		return s.appendLog(tx, change{actor: a.UserID, action: "update", entity: "household", entityID: h.ID, townshipID: &h.TownshipID, before: before, after: h})
+	})
+	return h, err
+}
+
+// Household returns a household in the actor's scope.
+func (s *Store) Household(ctx context.Context, a domain.Actor, id string) (domain.Household, error) {
+	var h domain.Household
+	err := scoped(s.db.WithContext(ctx), a, "township_id").First(&h, "id = ?", id).Error
+	return h, notFound(err, "household")
+}
+
+// HouseholdFilter narrows a household list.
+type HouseholdFilter struct{ TownshipID, VillageID string }
+
+// Households lists households in the actor's scope.
+func (s *Store) Households(ctx context.Context, a domain.Actor, f HouseholdFilter, p PageRequest) (Page[domain.Household], error) {
+	q := scoped(s.db.WithContext(ctx), a, "township_id")
+	if f.TownshipID != "" {
+		q = q.Where("township_id = ?", f.TownshipID)
+	}
+	if f.VillageID != "" {
+		q = q.Where("village_id = ?", f.VillageID)
+	}
+	return listPage(q, "households", p, func(h domain.Household) string { return h.ID })
+}

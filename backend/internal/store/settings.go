@@ -1,0 +1,95 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+
+	"minxin/backend/internal/civil"
+	"minxin/backend/internal/domain"
+)
+
+type settingRow struct {
+	Key           string
+	EffectiveFrom civil.Date
+	Value         string
+	CreatedBy     *string
+	CreatedAt     time.Time
+}
+
+func (settingRow) TableName() string { return "settings" }
+
+// today is the current date in the district's time zone.
+func (s *Store) today() civil.Date { return civil.Of(s.now(), s.loc) }
+
+// Today is the current date in the district's time zone.
+func (s *Store) Today() civil.Date { return s.today() }
+
+// settingsOn returns the value of every setting in force on date d.
+func (s *Store) settingsOn(tx *gorm.DB, d civil.Date) (domain.Settings, error) {
+	var rows []settingRow
+	if err := tx.Where("effective_from <= ?", d).Order("key, effective_from").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := domain.Settings{}
+	for _, r := range rows {
+		out[r.Key] = json.RawMessage(r.Value) // later effective dates overwrite earlier ones
+	}
+	return out, nil
+}
+
+// SettingsOn returns the settings in force on date d.
+func (s *Store) SettingsOn(ctx context.Context, d civil.Date) (domain.Settings, error) {
+	return s.settingsOn(s.db.WithContext(ctx), d)
+}
+
+// SettingHistory returns every value of every setting, by key and effective date.
+func (s *Store) SettingHistory(ctx context.Context) ([]domain.Setting, error) {
+	var rows []settingRow
+	if err := s.db.WithContext(ctx).Order("key, effective_from").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]domain.Setting, len(rows))
+	for i, r := range rows {
+		out[i] = domain.Setting{Key: r.Key, EffectiveFrom: r.EffectiveFrom, Value: json.RawMessage(r.Value), CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt}
+	}
+	return out, nil
+}
+
+// SettingInput is a new value of a setting from a date on.
+type SettingInput struct {
+	Key           string          `json:"key"`
+	Value         json.RawMessage `json:"value"`
+	EffectiveFrom civil.Date      `json:"effective_from"`
+}
+
+// PutSetting records a new value of a setting from its effective date on (today or later).
+// A second value for the same key and date replaces the first, as long as that date has not come.
+func (s *Store) PutSetting(ctx context.Context, a domain.Actor, in SettingInput) (domain.Setting, error) {
+	value, err := domain.ValidateSetting(in.Key, in.Value, in.EffectiveFrom, s.today())
+	if err != nil {
+		return domain.Setting{}, err
+	}
+	row := settingRow{Key: in.Key, EffectiveFrom: in.EffectiveFrom, Value: string(value), CreatedBy: &a.UserID, CreatedAt: s.now()}
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		var before *settingRow
+		var old settingRow
+		switch err := tx.First(&old, "key = ? AND effective_from = ?", in.Key, in.EffectiveFrom).Error; {
+		case err == nil:
+			before = &old
+		case !errors.Is(err, gorm.ErrRecordNotFound):
+			return err
+		}
+		if err := tx.Where("key = ? AND effective_from = ?", in.Key, in.EffectiveFrom).Delete(&settingRow{}).Error; err != nil {
+			return err
+		}
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		return s.appendLog(tx, change{actor: a.UserID, action: "put", entity: "setting", entityID: in.Key + "@" + in.EffectiveFrom.String(), before: before, after: row})
+	})
+	return domain.Setting{Key: row.Key, EffectiveFrom: row.EffectiveFrom, Value: value, CreatedBy: row.CreatedBy, CreatedAt: row.CreatedAt}, err
+}
