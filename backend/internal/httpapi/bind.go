@@ -134,8 +134,8 @@ func pageRequest(c echo.Context) (store.PageRequest, error) {
 	p := store.PageRequest{Cursor: c.QueryParam("cursor")}
 	if l := c.QueryParam("limit"); l != "" {
 		n, err := strconv.Atoi(l)
-		if err != nil {
-			return p, domain.InvalidField("limit", "must be a whole number")
+		if err != nil || n < 1 {
+			return p, domain.InvalidField("limit", "must be a whole number from 1 to %d", store.MaxPageSize)
 		}
 		p.Limit = n
 	}

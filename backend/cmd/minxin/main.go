@@ -1,0 +1,258 @@
+// Command minxin is the one binary of Minxin (民心): the API and PWA server and the operator's
+// commands. Run `minxin help` for the list.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+	_ "time/tzdata" // the server embeds its time-zone data
+
+	"minxin/backend/internal/auth"
+	"minxin/backend/internal/config"
+	"minxin/backend/internal/domain"
+	"minxin/backend/internal/httpapi"
+	"minxin/backend/internal/sampler"
+	"minxin/backend/internal/store"
+	"minxin/backend/internal/web"
+	"minxin/docs"
+)
+
+const usage = `minxin <command>
+
+  serve                 migrate if needed, then serve the API and the PWA
+  migrate               apply pending migrations and exit
+  user create --role R --username U [--township-id ID] [--team-member] [--lead] [--display-name N] --password-stdin
+  audit verify --seed S --manifest FILE --size N [--min-per-township K]
+  log verify            check the activity log's hash chain (exit 1 when broken)
+
+Environment: MINXIN_ADDR, MINXIN_DATABASE_URL, MINXIN_DATA_DIR, MINXIN_JWT_SECRET, MINXIN_TIMEZONE
+(each also as NAME_FILE).
+`
+
+func main() {
+	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	code, err := run(os.Args[1:], os.Stdin, os.Stdout, logger)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "minxin:", err)
+		if code == 0 {
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+func run(args []string, stdin io.Reader, stdout io.Writer, logger *slog.Logger) (int, error) {
+	if len(args) == 0 {
+		fmt.Fprint(stdout, usage)
+		return 2, nil
+	}
+	cmd := strings.Join(args[:min(2, len(args))], " ")
+	switch {
+	case args[0] == "serve":
+		return 0, serve(logger)
+	case args[0] == "migrate":
+		return 0, migrate(stdout)
+	case cmd == "user create":
+		return 0, userCreate(args[2:], stdin, stdout)
+	case cmd == "audit verify":
+		return 0, auditVerify(args[2:], stdout)
+	case cmd == "log verify":
+		return logVerify(stdout)
+	case args[0] == "help", args[0] == "-h", args[0] == "--help":
+		fmt.Fprint(stdout, usage)
+		return 0, nil
+	}
+	fmt.Fprint(os.Stderr, usage)
+	return 2, fmt.Errorf("unknown command %q", strings.Join(args, " "))
+}
+
+func openStore() (config.Config, *store.Store, error) {
+	cfg, err := config.Load(os.LookupEnv)
+	if err != nil {
+		return cfg, nil, fmt.Errorf("configuration:\n%w", err)
+	}
+	st, err := store.Open(store.Options{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, Location: cfg.Location})
+	return cfg, st, err
+}
+
+func migrate(stdout io.Writer) error {
+	_, st, err := openStore()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	applied, err := st.Migrate(context.Background())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "migrations applied: %d\n", len(applied))
+	return nil
+}
+
+func serve(logger *slog.Logger) error {
+	cfg, st, err := openStore()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if _, err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	secret, err := cfg.Secret()
+	if err != nil {
+		return err
+	}
+	signer, err := auth.NewSigner(secret, time.Now)
+	if err != nil {
+		return err
+	}
+	api := httpapi.New(httpapi.Deps{Store: st, Signer: signer, Logger: logger, OpenAPI: docs.OpenAPI, Web: web.FS()})
+	srv := &http.Server{
+		Addr:              cfg.Addr,
+		Handler:           api.Echo,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	logger.Info("minxin serving", "addr", cfg.Addr, "database", st.Dialect(), "timezone", cfg.Location.String())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	// Finish in-flight requests before closing the database.
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}
+
+func userCreate(args []string, stdin io.Reader, stdout io.Writer) error {
+	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
+	role := fs.String("role", "", "admin, inspector, official, petition_officer or villager")
+	username := fs.String("username", "", "login name")
+	township := fs.String("township-id", "", "township id (officials and township petition officers)")
+	display := fs.String("display-name", "", "name shown to others (default: the username)")
+	team := fs.Bool("team-member", false, "the official is a team member (班子成员)")
+	lead := fs.Bool("lead", false, "the official is the township's lead (主要领导)")
+	pwStdin := fs.Bool("password-stdin", false, "read the password from standard input")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if !*pwStdin {
+		return errors.New("--password-stdin is required: the password is never taken from the command line")
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("read password: %w", err)
+	}
+	password := strings.TrimRight(line, "\r\n")
+	if *display == "" {
+		*display = *username
+	}
+	u := domain.User{Username: *username, DisplayName: *display, Role: domain.Role(*role), TeamMember: *team, Lead: *lead}
+	if *township != "" {
+		u.TownshipID = township
+	}
+	_, st, err := openStore()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ctx := context.Background()
+	if _, err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	created, err := st.CreateUser(ctx, store.SystemActor, store.NewUser{User: u, Password: password})
+	if err != nil {
+		return describe(err)
+	}
+	return json.NewEncoder(stdout).Encode(map[string]string{"id": created.ID})
+}
+
+// describe turns field errors into a message an operator can act on.
+func describe(err error) error {
+	e, ok := domain.AsError(err)
+	if !ok || len(e.Fields) == 0 {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString(e.Message)
+	for _, f := range e.Fields {
+		fmt.Fprintf(&b, "\n  %s: %s", f.Field, f.Message)
+	}
+	return errors.New(b.String())
+}
+
+func logVerify(stdout io.Writer) (int, error) {
+	_, st, err := openStore()
+	if err != nil {
+		return 1, err
+	}
+	defer st.Close()
+	broken, n, err := st.VerifyLog(context.Background())
+	if err != nil {
+		return 1, err
+	}
+	if broken != nil {
+		fmt.Fprintf(stdout, "activity log BROKEN at entry %d: %s (%d entries read)\n", broken.Seq, broken.Reason, n)
+		return 1, nil
+	}
+	fmt.Fprintf(stdout, "activity log intact: %d entries\n", n)
+	return 0, nil
+}
+
+func auditVerify(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
+	seed := fs.String("seed", "", "the round's seed string, exactly as shown")
+	manifest := fs.String("manifest", "", "the round's manifest CSV file")
+	size := fs.Int("size", 0, "sample size")
+	minPer := fs.Int("min-per-township", 0, "minimum per township")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *seed == "" || *manifest == "" || *size <= 0 {
+		return errors.New("--seed, --manifest and --size (above 0) are required")
+	}
+	f, err := os.Open(*manifest)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	items, err := sampler.ReadManifest(f)
+	if err != nil {
+		return err
+	}
+	sum, err := sampler.ManifestSHA256(items)
+	if err != nil {
+		return err
+	}
+	draws, err := sampler.Sample(*seed, items, *size, *minPer)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "algorithm %s\nseed %s\nmanifest_sha256 %s\npopulation %d\nsample %d\n", sampler.Algorithm, *seed, sum, len(items), len(draws))
+	for i, d := range draws {
+		fmt.Fprintf(stdout, "%d\t%s\t%s\t%s\n", i+1, d.ID, d.Township, d.Ticket)
+	}
+	return nil
+}
+
