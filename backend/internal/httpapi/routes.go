@@ -51,8 +51,22 @@ var (
 	managers        = anyOf(admin, lead)
 )
 
-// routes is the API's route table: every endpoint and who may call it.
+// routes is the API's route table: every endpoint and who may call it. Each feature keeps
+// its part of the table beside its handlers.
 func routes(s *Server) []Route {
+	return concat(organisationRoutes(s))
+}
+
+func concat(parts ...[]Route) []Route {
+	var out []Route
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}
+
+// organisationRoutes are the routes of auth and the organisation (§1, §6).
+func organisationRoutes(s *Server) []Route {
 	return []Route{
 		{http.MethodPost, "/auth/login", nil, s.login},
 		{http.MethodPost, "/auth/refresh", nil, s.refresh},
