@@ -1,0 +1,108 @@
+const zhCN = {
+  app: {
+    name: '民心',
+    tagline: '民心工程 · 群众诉求与干部履职',
+  },
+  nav: {
+    home: '首页',
+    outbox: '待同步',
+    back: '返回',
+  },
+  lang: {
+    other: 'English',
+    switchLabel: 'Switch to English',
+  },
+  entry: {
+    intro: '有困难、有诉求，请告诉我们。',
+    petition: '我要反映问题',
+    petitionHint: '不用注册，几步就能提交',
+    track: '查询进度',
+    trackHint: '凭查询码和密码查看办理情况',
+    staff: '工作人员登录',
+    workbench: '进入工作台',
+  },
+  login: {
+    title: '工作人员登录',
+    username: '用户名',
+    password: '密码',
+    submit: '登录',
+    required: '请填写{field}',
+    tooMany: '尝试次数太多，请 {wait}后再试',
+    expired: '登录已过期，请重新登录',
+    network: '连不上服务器，请检查网络后再试',
+  },
+  wait: {
+    seconds: '{n} 秒',
+    minutes: '{n} 分钟',
+  },
+  roles: {
+    official: '镇乡干部',
+    petition_officer: '信访工作人员',
+    inspector: '组织部抽查人员',
+    admin: '管理员',
+    villager: '村民',
+  },
+  home: {
+    greeting: '{name}，您好',
+    titles: {
+      official: '干部工作台',
+      petition_officer: '信访工作台',
+      inspector: '抽查工作台',
+      admin: '管理工作台',
+      villager: '我的诉求',
+    },
+    teamMember: '班子成员',
+    lead: '主要领导',
+    unsynced: '待同步记录',
+    allSynced: '全部已同步',
+    cachedProfile: '暂时连不上服务器，显示的是登录时保存的信息',
+    logout: '退出登录',
+    logoutTitle: '还有记录没有同步',
+    logoutMessage: '还有 {n} 条记录没有上传到服务器。退出后它们留在本机，需要用同一账号重新登录才能继续上传。确定退出吗？',
+    logoutConfirm: '仍要退出',
+  },
+  outbox: {
+    title: '待同步',
+    intro: '记录先保存在手机上，有网络时按顺序自动上传。',
+    empty: '所有记录都已同步',
+    syncNow: '立即同步',
+    waiting: '待同步',
+    blocked: '需要处理',
+    createdAt: '记录时间：{time}',
+    attempts: '已尝试 {n} 次',
+    nextAttempt: '下次自动尝试：{time}',
+    retry: '重试',
+    discard: '丢弃',
+    discardTitle: '丢弃这条记录？',
+    discardMessage: '丢弃后这条记录不会再上传，也无法恢复。',
+    kinds: {
+      attachment: '照片',
+    },
+    errors: {
+      network: '网络不可用',
+      timeout: '连接超时',
+      auth: '登录已过期，重新登录后继续同步',
+      http: '服务器暂时无法处理（{status}）',
+    },
+    results: {
+      idle: '全部已同步',
+      waiting: '暂时没有同步成功，稍后自动重试',
+      blocked: '有记录需要处理',
+      offline: '当前没有网络，有网络后自动同步',
+      signed_out: '请重新登录后继续同步',
+      busy: '正在同步',
+    },
+  },
+  errors: {
+    network: '连不上服务器，请检查网络后再试',
+    http: '出错了（{status}）',
+  },
+  notFound: {
+    title: '页面不存在',
+    message: '这个页面不存在或还没有开放。',
+    back: '返回首页',
+  },
+}
+
+export default zhCN
+export type Messages = typeof zhCN

@@ -1,0 +1,46 @@
+import { createRouter, createWebHistory, type Router } from 'vue-router'
+import type { Ref } from 'vue'
+import type { User } from './api/session'
+import EntryView from './views/EntryView.vue'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** i18n key of the page title. */
+    title?: string
+    /** Only for a signed-in user. */
+    auth?: boolean
+  }
+}
+
+/**
+ * The villager entry page is part of the initial bundle (it is budgeted); every other page
+ * is loaded when first visited.
+ */
+export function createAppRouter(user: Ref<User | null>): Router {
+  const router = createRouter({
+    history: createWebHistory(),
+    routes: [
+      { path: '/', name: 'entry', component: EntryView, meta: { title: 'app.name' } },
+      { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { title: 'login.title' } },
+      { path: '/home', name: 'home', component: () => import('./views/HomeView.vue'), meta: { title: 'nav.home', auth: true } },
+      {
+        path: '/outbox',
+        name: 'outbox',
+        component: () => import('./views/OutboxView.vue'),
+        meta: { title: 'outbox.title', auth: true },
+      },
+      {
+        path: '/:pathMatch(.*)*',
+        name: 'not-found',
+        component: () => import('./views/NotFoundView.vue'),
+        meta: { title: 'notFound.title' },
+      },
+    ],
+  })
+  router.beforeEach((to) => {
+    if (to.meta.auth && !user.value) return { name: 'login', query: { redirect: to.fullPath } }
+    if (to.name === 'login' && user.value) return { name: 'home' }
+    return true
+  })
+  return router
+}
