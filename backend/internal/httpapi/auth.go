@@ -71,15 +71,15 @@ func (s *Server) refresh(c echo.Context) error {
 	return s.tokens(c, u, next)
 }
 
-// logout revokes the refresh token's family: every token of that login stops working.
-// Access tokens already issued expire on their own within 15 minutes.
+// logout revokes the refresh token's family: every token of that login stops working. With
+// no body it revokes every login of the user. Access tokens already issued expire on their
+// own within 15 minutes.
 func (s *Server) logout(c echo.Context) error {
 	var in refreshRequest
-	if err := bind(c, &in); err != nil {
-		return err
-	}
-	if in.RefreshToken == "" {
-		return domain.InvalidField("refresh_token", "is required")
+	if c.Request().ContentLength != 0 {
+		if err := bind(c, &in); err != nil {
+			return err
+		}
 	}
 	a, _ := actorOf(c)
 	if err := s.deps.Store.Logout(c.Request().Context(), a.UserID, in.RefreshToken); err != nil {

@@ -105,6 +105,17 @@ func TestLoginRefreshLogout(t *testing.T) {
 			t.Fatalf("refresh after logout: %d", r.Status)
 		}
 
+		// Logout without a body closes every login of the user.
+		a, b := login(t, env, u.Username), login(t, env, u.Username)
+		if r := env.Do(apitest.Request{Method: "POST", Path: "/api/v1/auth/logout", Token: a["access_token"].(string)}); r.Status != http.StatusNoContent {
+			t.Fatalf("logout everywhere: %d %s", r.Status, r.Body)
+		}
+		for _, l := range []map[string]any{a, b} {
+			if r := env.Post("/api/v1/auth/refresh", "", map[string]any{"refresh_token": l["refresh_token"]}); r.Status != http.StatusUnauthorized {
+				t.Fatalf("refresh after logout everywhere: %d", r.Status)
+			}
+		}
+
 		wrong := env.Post("/api/v1/auth/login", "", map[string]string{"username": u.Username, "password": "not-the-password"})
 		if wrong.Status != http.StatusUnauthorized || wrong.Code() != "invalid_credentials" {
 			t.Fatalf("wrong password: %d %s", wrong.Status, wrong.Body)

@@ -155,3 +155,8 @@ func (s *Store) ActivityFor(ctx context.Context, entity, id string) ([]LogEntry,
 	err := s.db.WithContext(ctx).Where("entity = ? AND entity_id = ?", entity, id).Order("seq").Find(&out).Error
 	return out, err
 }
+
+// RawExec runs a statement directly; tests use it to tamper with history as an attacker would.
+func (s *Store) RawExec(ctx context.Context, sql string, args ...any) error {
+	return s.db.WithContext(ctx).Exec(sql, args...).Error
+}

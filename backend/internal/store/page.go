@@ -58,8 +58,12 @@ func listPage[T any](q *gorm.DB, table string, p PageRequest, idOf func(T) strin
 	return page, nil
 }
 
-// scoped limits q to the actor's township on the given column; district-wide actors see all.
+// scoped limits q to the actor's township on the given column; district-wide staff see all,
+// and villagers, who have no township, see no organisation records at all.
 func scoped(q *gorm.DB, a domain.Actor, column string) *gorm.DB {
+	if a.Role == domain.RoleVillager {
+		return q.Where("1 = 0")
+	}
 	if a.DistrictWide() {
 		return q
 	}

@@ -157,7 +157,10 @@ func (s *Store) Refresh(ctx context.Context, token string) (domain.User, string,
 			return errRefreshInvalid
 		}
 		if err := tx.First(&u, "id = ?", current.UserID).Error; err != nil {
-			return notFound(err, "user")
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return errRefreshInvalid
+			}
+			return err
 		}
 		var err error
 		next, err = s.issueRefresh(tx, u.ID, current.FamilyID)
@@ -177,9 +180,14 @@ func (s *Store) revokeFamily(ctx context.Context, familyID string) error {
 		Where("family_id = ? AND revoked_at IS NULL", familyID).Update("revoked_at", s.now()).Error
 }
 
-// Logout revokes the family of a refresh token that belongs to userID. An unknown token, or
-// one of another user, changes nothing.
+// Logout revokes the family of a refresh token that belongs to userID; without a token it
+// revokes every refresh token of the user (log out everywhere). An unknown token, or one of
+// another user, changes nothing.
 func (s *Store) Logout(ctx context.Context, userID, token string) error {
+	if token == "" {
+		return s.db.WithContext(ctx).Model(&refreshToken{}).
+			Where("user_id = ? AND revoked_at IS NULL", userID).Update("revoked_at", s.now()).Error
+	}
 	var t refreshToken
 	err := s.db.WithContext(ctx).First(&t, "token_hash = ? AND user_id = ?", auth.HashToken(token), userID).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {

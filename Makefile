@@ -1,0 +1,32 @@
+# Minxin (民心). `make run` serves the API and the PWA on the embedded database;
+# `make test` runs every test suite (Go on SQLite and PostgreSQL, the PWA's Vitest suite and
+# its build checks).
+
+GO ?= go
+NPM ?= npm
+
+.PHONY: run test pwa pwa-deps go-test pwa-test build bench
+
+run: pwa
+	$(GO) run ./backend/cmd/minxin serve
+
+pwa-deps:
+	cd pwa && $(NPM) ci --no-audit --no-fund
+
+pwa: pwa-deps
+	cd pwa && $(NPM) run build
+
+build: pwa
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/minxin ./backend/cmd/minxin
+
+test: go-test pwa-test
+
+go-test: pwa
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+
+pwa-test: pwa
+	cd pwa && $(NPM) test && $(NPM) run check-size
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./backend/...
