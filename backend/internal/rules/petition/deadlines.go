@@ -59,6 +59,18 @@ const (
 // petition past accept_by, an accepted or assigned one past reply_by, a review_requested one
 // past review_by, a rereview_requested one past rereview_by.
 func OverdueStep(f Facts, now time.Time, loc *time.Location, p Params) (Step, bool) {
+	step, due := PendingStep(f, loc, p)
+	if due == nil || now.Before(*due) {
+		return "", false
+	}
+	return step, true
+}
+
+// PendingStep returns the office's step that the petition waits for and the instant at which
+// it becomes overdue (the end of its deadline day in loc), or nil when the petition waits for
+// no office step. A petition is overdue exactly when now is at or after that instant, so a
+// store may keep the instant beside the petition and find overdue petitions with an index.
+func PendingStep(f Facts, loc *time.Location, p Params) (Step, *time.Time) {
 	d := DeadlinesOf(f, loc, p)
 	var step Step
 	var by *civil.Date
@@ -72,12 +84,13 @@ func OverdueStep(f Facts, now time.Time, loc *time.Location, p Params) (Step, bo
 	case RereviewRequested:
 		step, by = StepRereview, d.RereviewBy
 	default:
-		return "", false
+		return "", nil
 	}
-	if by == nil || now.Before(by.End(loc)) {
-		return "", false
+	if by == nil {
+		return "", nil
 	}
-	return step, true
+	end := by.End(loc)
+	return step, &end
 }
 
 // Overdue reports whether a step of the petition is past its deadline at now.
@@ -105,11 +118,20 @@ func RepliedOnTime(f Facts, loc *time.Location, p Params) bool {
 // review-request window have passed. Once the petition is closed the answer is false, so the
 // scheduled job may run as often as it likes.
 func AutoCloseDue(f Facts, now time.Time, loc *time.Location, p Params) bool {
+	at := AutoCloseAt(f, loc, p)
+	return at != nil && !now.Before(*at)
+}
+
+// AutoCloseAt returns the instant from which a replied petition closes by itself, or nil when
+// the petition is not in state replied: the end of the day AutoCloseDays after the reply, or
+// of the last day of its review-request window when that is later.
+func AutoCloseAt(f Facts, loc *time.Location, p Params) *time.Time {
 	if f.State != Replied || f.RepliedAt == nil {
-		return false
+		return nil
 	}
 	days := max(p.AutoCloseDays, p.ReviewRequestDays)
-	return !now.Before(daysAfter(f.RepliedAt, days, loc).End(loc))
+	at := daysAfter(f.RepliedAt, days, loc).End(loc)
+	return &at
 }
 
 // windowOpen reports whether now is before the end of day by; a missing deadline is closed.
