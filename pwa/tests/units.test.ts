@@ -4,6 +4,7 @@ import { containsPlaceholder, placeholderFor, resolvePlaceholder } from '../src/
 import { backoffDelay, verdict } from '../src/outbox/policy'
 import { safeRedirect } from '../src/redirect'
 import { uuid } from '../src/uuid'
+import { waitText } from '../src/format'
 
 describe('verdict on an answer', () => {
   it.each([
@@ -116,5 +117,15 @@ describe('small helpers', () => {
     expect(safeRedirect('//evil.example/x')).toBe('/home')
     expect(safeRedirect('https://evil.example')).toBe('/home')
     expect(safeRedirect(undefined)).toBe('/home')
+  })
+})
+
+describe('wait text', () => {
+  const t = (key: string, named: Record<string, unknown>) => `${key}:${String(named.n)}`
+  it('counts seconds under two minutes and whole minutes above, rounding up', () => {
+    expect(waitText(t, 1)).toBe('wait.seconds:1')
+    expect(waitText(t, 75_000)).toBe('wait.seconds:75')
+    expect(waitText(t, 120_000)).toBe('wait.minutes:2')
+    expect(waitText(t, 121_000)).toBe('wait.minutes:3')
   })
 })

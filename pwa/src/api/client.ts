@@ -30,7 +30,6 @@ export class ApiClient {
   private readonly locks: Locks
   private readonly now: () => number
   private readonly timeoutMs: number
-  private refreshing: Promise<Session> | null = null
   private readonly authLostListeners = new Set<() => void>()
 
   constructor(options: ClientOptions) {
@@ -104,19 +103,12 @@ export class ApiClient {
   }
 
   /**
-   * Exchanges the refresh token that the caller saw for a new pair. Concurrent callers share
-   * one exchange, other tabs and the service worker wait for the lock, and a caller whose
-   * token was already rotated by someone else gets the stored session without a request.
+   * Exchanges the refresh token that the caller saw for a new pair. Callers in this page,
+   * other tabs and the service worker take turns under one lock, and a caller whose token
+   * was already rotated by someone else gets the stored session without a request.
    */
   refresh(seenRefreshToken: string): Promise<Session> {
-    if (!this.refreshing) {
-      this.refreshing = this.locks
-        .run(REFRESH_LOCK, () => this.rotate(seenRefreshToken))
-        .finally(() => {
-          this.refreshing = null
-        })
-    }
-    return this.refreshing
+    return this.locks.run(REFRESH_LOCK, () => this.rotate(seenRefreshToken))
   }
 
   private async rotate(seenRefreshToken: string): Promise<Session> {

@@ -9,6 +9,7 @@ const enUS: Messages = {
     home: 'Home',
     outbox: 'To sync',
     back: 'Back',
+    label: 'Main menu',
   },
   lang: {
     other: '中文',

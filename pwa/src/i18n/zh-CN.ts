@@ -7,6 +7,7 @@ const zhCN = {
     home: '首页',
     outbox: '待同步',
     back: '返回',
+    label: '主菜单',
   },
   lang: {
     other: 'English',
