@@ -80,7 +80,9 @@ func (d Date) ISOWeekStart() Date {
 }
 
 // DaysInYear returns 365 or 366.
-func DaysInYear(year int) int { return New(year, time.January, 1).DaysUntil(New(year+1, time.January, 1)) }
+func DaysInYear(year int) int {
+	return New(year, time.January, 1).DaysUntil(New(year+1, time.January, 1))
+}
 
 // MarshalText implements encoding.TextMarshaler (YYYY-MM-DD).
 func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }

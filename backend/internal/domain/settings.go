@@ -57,6 +57,7 @@ var SettingDefs = []SettingDef{
 	{Key: "reception.on_time_before", Kind: KindClock, Default: `"09:00"`},
 	{Key: "overnight.nights_per_week", Kind: KindInteger, Min: 0, Max: 7, Default: `2`},
 	{Key: "overnight.checkin_from", Kind: KindClock, Default: `"18:00"`},
+	{Key: "overnight.checkin_until", Kind: KindClock, Default: `"24:00"`},
 	{Key: "overnight.checkout_from", Kind: KindClock, Default: `"05:00"`},
 	{Key: "overnight.checkout_until", Kind: KindClock, Default: `"10:00"`},
 	{Key: "stationing.days_per_year", Kind: KindInteger, Min: 0, Max: 366, Default: `90`},

@@ -13,3 +13,5 @@ func compactJSON(s string) string {
 	}
 	return b.String()
 }
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }

@@ -1,0 +1,266 @@
+package store
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"minxin/backend/internal/civil"
+	"minxin/backend/internal/domain"
+	"minxin/backend/internal/rules/duty"
+)
+
+// Record types of field records, as they appear in evidence rows and audit ids.
+const (
+	RecordReceptionDay  = "reception_day"
+	RecordOvernightStay = "overnight_stay"
+	RecordStationing    = "stationing"
+	RecordVisit         = "visit"
+)
+
+// dutyParams reads the numbers of the duty rules from the settings in force.
+func dutyParams(st domain.Settings) duty.Params {
+	due := map[string]int{}
+	for _, c := range st.Categories("visits.categories") {
+		if c.DueDays != nil {
+			due[c.Code] = *c.DueDays
+		} else {
+			due[c.Code] = 0
+		}
+	}
+	return duty.Params{
+		Evidence: duty.EvidenceParams{
+			LowAccuracyM:  float64(st.Int("evidence.low_accuracy_m")),
+			LateSyncAfter: time.Duration(st.Int("evidence.late_sync_hours")) * time.Hour,
+			MaxFutureSkew: time.Duration(st.Int("evidence.max_future_minutes")) * time.Minute,
+		},
+		Reception: duty.ReceptionParams{OnTimeBefore: st.Clock("reception.on_time_before")},
+		Night: duty.NightParams{
+			NightsPerWeek: st.Int("overnight.nights_per_week"),
+			CheckinFrom:   st.Clock("overnight.checkin_from"), CheckinUntil: st.Clock("overnight.checkin_until"),
+			CheckoutFrom: st.Clock("overnight.checkout_from"), CheckoutUntil: st.Clock("overnight.checkout_until"),
+		},
+		Stationing: duty.StationingParams{
+			DaysPerYear: st.Int("stationing.days_per_year"),
+			MinSession:  time.Duration(st.Int("stationing.min_session_minutes")) * time.Minute,
+		},
+		Visits:   duty.VisitParams{DueDays: due},
+		Links:    duty.LinkParams{MinHouseholds: st.Int("links.min_households")},
+		TalkDays: duty.TalkDayParams{PerMonth: st.Int("talk_days.per_month")},
+	}
+}
+
+// dutyParamsOn returns the duty rules' numbers in force on date d: a record is judged by the
+// settings of its own date, so a later change never rewrites it.
+func (s *Store) dutyParamsOn(tx *gorm.DB, d civil.Date) (duty.Params, domain.Settings, error) {
+	st, err := s.settingsOn(tx, d)
+	if err != nil {
+		return duty.Params{}, nil, err
+	}
+	return dutyParams(st), st, nil
+}
+
+// evidenceRow is one check-in or check-out as stored.
+type evidenceRow struct {
+	RecordType  string `gorm:"primaryKey"`
+	RecordID    string `gorm:"primaryKey"`
+	Kind        string `gorm:"primaryKey"`
+	TownshipID  string
+	OfficialID  string
+	OccurredAt  time.Time
+	ReceivedAt  time.Time
+	Lat         *float64
+	Lng         *float64
+	AccuracyM   *float64
+	DistanceM   *float64
+	PhotoIDs    string
+	Flags       string
+	Counts      bool
+	ContentHash string
+}
+
+func (evidenceRow) TableName() string { return "evidence" }
+
+func (r evidenceRow) domain() domain.Evidence {
+	e := domain.Evidence{OccurredAt: r.OccurredAt, ReceivedAt: r.ReceivedAt, Lat: r.Lat, Lng: r.Lng,
+		AccuracyM: r.AccuracyM, DistanceM: r.DistanceM, Counts: r.Counts, PhotoIDs: []string{}, Flags: []string{}}
+	json.Unmarshal([]byte(r.PhotoIDs), &e.PhotoIDs)
+	json.Unmarshal([]byte(r.Flags), &e.Flags)
+	return e
+}
+
+func (r evidenceRow) hasFlag(flag string) bool {
+	for _, f := range r.domain().Flags {
+		if f == flag {
+			return true
+		}
+	}
+	return false
+}
+
+// contentHash fingerprints a request so that a re-sent record can be told from a different
+// record with the same id. Times are normalised to UTC first.
+func contentHash(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("content hash of %T: %v", v, err))
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// normaliseEvidence returns the input with its time in UTC, for hashing.
+func normaliseEvidence(in domain.EvidenceInput) domain.EvidenceInput {
+	if in.OccurredAt != nil {
+		t := in.OccurredAt.UTC()
+		in.OccurredAt = &t
+	}
+	if in.PhotoIDs == nil {
+		in.PhotoIDs = []string{}
+	}
+	return in
+}
+
+// checkEvidence validates the shape of an evidence input; field names are prefixed with the
+// name of the evidence object in the request ("evidence", "checkin").
+func checkEvidence(v *domain.Invalid, field string, in domain.EvidenceInput) {
+	if in.OccurredAt == nil {
+		v.Add(field+".occurred_at", "is required (RFC 3339 time with offset)")
+		return
+	}
+	err := duty.EvidenceInput{OccurredAt: *in.OccurredAt, Lat: in.Lat, Lng: in.Lng, AccuracyM: in.AccuracyM}.Validate()
+	var ve *duty.ValidationError
+	if errors.As(err, &ve) {
+		for _, f := range ve.Fields {
+			v.Add(field+"."+f.Field, "%s", f.Message)
+		}
+	}
+	v.Check(len(in.PhotoIDs) <= 10, field+".photo_ids", "at most 10 photos")
+	for _, id := range in.PhotoIDs {
+		if !domain.ValidID(id) {
+			v.Add(field+".photo_ids", "must be attachment ids")
+			break
+		}
+	}
+}
+
+// evaluate scores one evidence against the geofences with the rules of its own date.
+func (s *Store) evaluate(p duty.Params, a domain.Actor, field string, in domain.EvidenceInput, fences []duty.Geofence, qrVerified bool) (evidenceRow, error) {
+	now := s.now()
+	if err := duty.CheckNotFuture(*in.OccurredAt, now, p.Evidence.MaxFutureSkew); err != nil {
+		return evidenceRow{}, domain.InvalidField(field+".occurred_at", "is more than %d minutes in the future: check the phone's clock", int(p.Evidence.MaxFutureSkew.Minutes()))
+	}
+	res := duty.EvaluateEvidence(duty.EvidenceInput{OccurredAt: *in.OccurredAt, ReceivedAt: now, Lat: in.Lat, Lng: in.Lng,
+		AccuracyM: in.AccuracyM, QRVerified: qrVerified}, fences, p.Evidence)
+	photos := in.PhotoIDs
+	if photos == nil {
+		photos = []string{}
+	}
+	return evidenceRow{
+		TownshipID: a.TownshipID, OfficialID: a.UserID,
+		OccurredAt: in.OccurredAt.UTC().Truncate(time.Microsecond), ReceivedAt: now,
+		Lat: in.Lat, Lng: in.Lng, AccuracyM: in.AccuracyM, DistanceM: res.DistanceM,
+		PhotoIDs: jsonText(photos), Flags: jsonText(res.Flags), Counts: res.Counts,
+	}, nil
+}
+
+// insertOnce inserts row unless a row with its key exists (the database decides, so two
+// identical requests at once still create one record); it reports whether it inserted.
+func insertOnce(tx *gorm.DB, row any) (bool, error) {
+	res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(row)
+	return res.RowsAffected == 1, res.Error
+}
+
+// errIDConflict answers a record id already used for other content.
+func errIDConflict(what string) error {
+	return domain.Conflict("id_conflict", "a different %s with this id already exists; a re-sent record must be identical", what)
+}
+
+// township and fences of the actor's township: its seat, and its area (seat and villages).
+func (s *Store) townshipFences(tx *gorm.DB, townshipID string) (seat []duty.Geofence, area []duty.Geofence, err error) {
+	var t domain.Township
+	if err := tx.First(&t, "id = ?", townshipID).Error; err != nil {
+		return nil, nil, err
+	}
+	seat = []duty.Geofence{{Lat: t.Lat, Lng: t.Lng, RadiusM: t.RadiusM}}
+	var villages []domain.Village
+	if err := tx.Where("township_id = ?", townshipID).Find(&villages).Error; err != nil {
+		return nil, nil, err
+	}
+	area = append(area, seat...)
+	for _, v := range villages {
+		area = append(area, duty.Geofence{Lat: v.Lat, Lng: v.Lng, RadiusM: v.RadiusM})
+	}
+	return seat, area, nil
+}
+
+// evidenceOf loads the evidence rows of records, by record id and kind.
+func evidenceOf(tx *gorm.DB, recordType string, ids []string) (map[string]map[string]evidenceRow, error) {
+	out := map[string]map[string]evidenceRow{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []evidenceRow
+	if err := tx.Where("record_type = ? AND record_id IN ?", recordType, ids).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		if out[r.RecordID] == nil {
+			out[r.RecordID] = map[string]evidenceRow{}
+		}
+		out[r.RecordID][r.Kind] = r
+	}
+	return out, nil
+}
+
+// fieldScope limits field records to what the actor may see: an official their own, the
+// township's lead the township's, inspectors and admins everything.
+func fieldScope(q *gorm.DB, a domain.Actor, table string) *gorm.DB {
+	switch {
+	case a.Role == domain.RoleAdmin || a.Role == domain.RoleInspector:
+		return q
+	case a.Role == domain.RoleOfficial && a.Lead:
+		return q.Where(table+".township_id = ?", a.TownshipID)
+	case a.Role == domain.RoleOfficial:
+		return q.Where(table+".official_id = ?", a.UserID)
+	}
+	return q.Where("1 = 0")
+}
+
+// FieldFilter narrows lists of field records.
+type FieldFilter struct {
+	TownshipID, OfficialID string
+	From, To               *civil.Date
+}
+
+func (f FieldFilter) apply(q *gorm.DB, dateColumn string) *gorm.DB {
+	if f.TownshipID != "" {
+		q = q.Where("township_id = ?", f.TownshipID)
+	}
+	if f.OfficialID != "" {
+		q = q.Where("official_id = ?", f.OfficialID)
+	}
+	if f.From != nil {
+		q = q.Where(dateColumn+" >= ?", *f.From)
+	}
+	if f.To != nil {
+		q = q.Where(dateColumn+" <= ?", *f.To)
+	}
+	return q
+}
+
+// insertOnceOn inserts row unless a row with the same values in the given unique columns exists.
+func insertOnceOn(tx *gorm.DB, row any, columns ...string) (bool, error) {
+	cols := make([]clause.Column, len(columns))
+	for i, c := range columns {
+		cols[i] = clause.Column{Name: c}
+	}
+	res := tx.Clauses(clause.OnConflict{Columns: cols, DoNothing: true}).Create(row)
+	return res.RowsAffected == 1, res.Error
+}

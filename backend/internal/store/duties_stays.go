@@ -1,0 +1,389 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+
+	"minxin/backend/internal/civil"
+	"minxin/backend/internal/domain"
+	"minxin/backend/internal/rules/duty"
+)
+
+// StayInput creates an overnight stay (住夜) with its evening check-in.
+type StayInput struct {
+	ID      string               `json:"id"`
+	Checkin domain.EvidenceInput `json:"checkin"`
+}
+
+// CheckoutInput closes an overnight stay or a stationing session.
+type CheckoutInput struct {
+	Evidence domain.EvidenceInput `json:"evidence"`
+}
+
+type stayRow struct {
+	ID          string
+	TownshipID  string
+	OfficialID  string
+	NightDate   civil.Date
+	IsoWeek     string
+	CheckedOut  bool
+	Counts      bool
+	RefutedAt   *time.Time
+	ContentHash string
+	CreatedAt   time.Time
+}
+
+func (stayRow) TableName() string { return "overnight_stays" }
+
+func (r stayRow) domain(ev map[string]evidenceRow) domain.OvernightStay {
+	out := domain.OvernightStay{ID: r.ID, TownshipID: r.TownshipID, OfficialID: r.OfficialID, NightDate: r.NightDate,
+		Week: r.IsoWeek, Checkin: ev["checkin"].domain(), Counts: r.Counts && r.RefutedAt == nil, Refuted: r.RefutedAt != nil}
+	if co, ok := ev["checkout"]; ok {
+		d := co.domain()
+		out.Checkout = &d
+	}
+	return out
+}
+
+func validRecordID(v *domain.Invalid, id string) {
+	v.Check(domain.ValidID(id), "id", "must be a UUID chosen by the phone, in lowercase")
+}
+
+// CreateOvernightStay stores the evening check-in of a stay. Re-sending the same stay answers
+// the stored one; the same id with other content is a conflict.
+func (s *Store) CreateOvernightStay(ctx context.Context, a domain.Actor, in StayInput) (domain.OvernightStay, error) {
+	var v domain.Invalid
+	validRecordID(&v, in.ID)
+	checkEvidence(&v, "checkin", in.Checkin)
+	if err := v.Err(); err != nil {
+		return domain.OvernightStay{}, err
+	}
+	hash := contentHash(StayInput{ID: in.ID, Checkin: normaliseEvidence(in.Checkin)})
+	var out domain.OvernightStay
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		date := duty.NightDate(*in.Checkin.OccurredAt, s.loc)
+		p, _, err := s.dutyParamsOn(tx, date)
+		if err != nil {
+			return err
+		}
+		_, area, err := s.townshipFences(tx, a.TownshipID)
+		if err != nil {
+			return err
+		}
+		ev, err := s.evaluate(p, a, "checkin", in.Checkin, area, false)
+		if err != nil {
+			return err
+		}
+		row := stayRow{ID: in.ID, TownshipID: a.TownshipID, OfficialID: a.UserID, NightDate: date, IsoWeek: date.ISOWeek(),
+			ContentHash: hash, CreatedAt: s.now()}
+		inserted, err := insertOnce(tx, &row)
+		if err != nil {
+			return err
+		}
+		if !inserted {
+			return s.replayStay(tx, a, in.ID, hash, &out)
+		}
+		ev.RecordType, ev.RecordID, ev.Kind, ev.ContentHash = RecordOvernightStay, in.ID, "checkin", hash
+		if err := tx.Create(&ev).Error; err != nil {
+			return err
+		}
+		out = row.domain(map[string]evidenceRow{"checkin": ev})
+		return s.appendLog(tx, change{actor: a.UserID, action: "checkin", entity: RecordOvernightStay, entityID: row.ID, townshipID: &row.TownshipID, after: out})
+	})
+	return out, err
+}
+
+// replayStay answers a re-sent stay: the stored record when it is the same, else a conflict.
+func (s *Store) replayStay(tx *gorm.DB, a domain.Actor, id, hash string, out *domain.OvernightStay) error {
+	var existing stayRow
+	if err := tx.First(&existing, "id = ?", id).Error; err != nil {
+		return err
+	}
+	if existing.OfficialID != a.UserID || existing.ContentHash != hash {
+		return errIDConflict("overnight stay")
+	}
+	stay, err := s.loadStay(tx, existing)
+	*out = stay
+	return err
+}
+
+func (s *Store) loadStay(tx *gorm.DB, r stayRow) (domain.OvernightStay, error) {
+	ev, err := evidenceOf(tx, RecordOvernightStay, []string{r.ID})
+	if err != nil {
+		return domain.OvernightStay{}, err
+	}
+	return r.domain(ev[r.ID]), nil
+}
+
+// errStayNotFound lets the phone tell "the check-in has not arrived yet, retry" from other 404s.
+func errStayNotFound(what string) error {
+	return &domain.Error{Kind: domain.KindNotFound, Code: "stay_not_found", Message: "no " + what + " with this id has reached the server yet; send its check-in first"}
+}
+
+// CheckoutOvernightStay stores the morning check-out and decides whether the night counts.
+func (s *Store) CheckoutOvernightStay(ctx context.Context, a domain.Actor, id string, in CheckoutInput) (domain.OvernightStay, error) {
+	var v domain.Invalid
+	checkEvidence(&v, "evidence", in.Evidence)
+	if err := v.Err(); err != nil {
+		return domain.OvernightStay{}, err
+	}
+	hash := contentHash(CheckoutInput{Evidence: normaliseEvidence(in.Evidence)})
+	var out domain.OvernightStay
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var row stayRow
+		if err := tx.First(&row, "id = ? AND official_id = ?", id, a.UserID).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return errStayNotFound("overnight stay")
+			}
+			return err
+		}
+		evs, err := evidenceOf(tx, RecordOvernightStay, []string{id})
+		if err != nil {
+			return err
+		}
+		checkin := evs[id]["checkin"]
+		if prev, done := evs[id]["checkout"]; done {
+			if prev.ContentHash != hash {
+				return domain.Conflict("checkout_conflict", "this stay already has a different check-out")
+			}
+			out = row.domain(evs[id])
+			return nil
+		}
+		if in.Evidence.OccurredAt.Before(checkin.OccurredAt) {
+			return domain.InvalidField("evidence.occurred_at", "must not be before the check-in")
+		}
+		p, _, err := s.dutyParamsOn(tx, row.NightDate)
+		if err != nil {
+			return err
+		}
+		_, area, err := s.townshipFences(tx, row.TownshipID)
+		if err != nil {
+			return err
+		}
+		ev, err := s.evaluate(p, a, "evidence", in.Evidence, area, false)
+		if err != nil {
+			return err
+		}
+		ev.RecordType, ev.RecordID, ev.Kind, ev.ContentHash = RecordOvernightStay, id, "checkout", hash
+		if inserted, err := insertOnce(tx, &ev); err != nil || !inserted {
+			if err == nil {
+				err = domain.Conflict("checkout_conflict", "this stay was checked out at the same moment by another request")
+			}
+			return err
+		}
+		before := row.domain(evs[id])
+		row.CheckedOut = true
+		row.Counts = checkin.Counts && ev.Counts && duty.NightCounts(checkin.OccurredAt, ev.OccurredAt, s.loc, p.Night)
+		if err := tx.Model(&stayRow{}).Where("id = ?", id).Updates(map[string]any{"checked_out": true, "counts": row.Counts}).Error; err != nil {
+			return err
+		}
+		out = row.domain(map[string]evidenceRow{"checkin": checkin, "checkout": ev})
+		return s.appendLog(tx, change{actor: a.UserID, action: "checkout", entity: RecordOvernightStay, entityID: id, townshipID: &row.TownshipID, before: before, after: out})
+	})
+	return out, err
+}
+
+// OvernightStays lists stays the actor may see, newest night first within the page order.
+func (s *Store) OvernightStays(ctx context.Context, a domain.Actor, f FieldFilter, p PageRequest) (Page[domain.OvernightStay], error) {
+	q := f.apply(fieldScope(s.db.WithContext(ctx), a, "overnight_stays"), "night_date")
+	page, err := listPage(q, "overnight_stays", p, func(r stayRow) string { return r.ID })
+	if err != nil {
+		return Page[domain.OvernightStay]{}, err
+	}
+	ids := make([]string, len(page.Items))
+	for i, r := range page.Items {
+		ids[i] = r.ID
+	}
+	evs, err := evidenceOf(s.db.WithContext(ctx), RecordOvernightStay, ids)
+	if err != nil {
+		return Page[domain.OvernightStay]{}, err
+	}
+	out := Page[domain.OvernightStay]{Items: make([]domain.OvernightStay, len(page.Items)), NextCursor: page.NextCursor}
+	for i, r := range page.Items {
+		out.Items[i] = r.domain(evs[r.ID])
+	}
+	return out, nil
+}
+
+// StationingInput creates a stationing session (下村蹲点) with its check-in in a village.
+type StationingInput struct {
+	ID        string               `json:"id"`
+	VillageID string               `json:"village_id"`
+	Checkin   domain.EvidenceInput `json:"checkin"`
+}
+
+type stationingRow struct {
+	ID          string
+	TownshipID  string
+	OfficialID  string
+	VillageID   string
+	Date        civil.Date
+	CheckedOut  bool
+	Counts      bool
+	RefutedAt   *time.Time
+	ContentHash string
+	CreatedAt   time.Time
+}
+
+func (stationingRow) TableName() string { return "stationings" }
+
+func (r stationingRow) domain(ev map[string]evidenceRow) domain.Stationing {
+	out := domain.Stationing{ID: r.ID, TownshipID: r.TownshipID, OfficialID: r.OfficialID, VillageID: r.VillageID, Date: r.Date,
+		Checkin: ev["checkin"].domain(), Counts: r.Counts && r.RefutedAt == nil, Refuted: r.RefutedAt != nil}
+	if co, ok := ev["checkout"]; ok {
+		d := co.domain()
+		out.Checkout = &d
+	}
+	return out
+}
+
+// villageFence returns a village of the actor's township and its geofence.
+func villageFence(tx *gorm.DB, townshipID, villageID, field string) (domain.Village, []duty.Geofence, error) {
+	var v domain.Village
+	err := tx.First(&v, "id = ? AND township_id = ?", villageID, townshipID).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return v, nil, domain.InvalidField(field, "must be a village of your township")
+	}
+	return v, []duty.Geofence{{Lat: v.Lat, Lng: v.Lng, RadiusM: v.RadiusM}}, err
+}
+
+// CreateStationing stores the check-in of a stationing session in a village of the township.
+func (s *Store) CreateStationing(ctx context.Context, a domain.Actor, in StationingInput) (domain.Stationing, error) {
+	var v domain.Invalid
+	validRecordID(&v, in.ID)
+	v.Check(domain.ValidID(in.VillageID), "village_id", "must be the id of a village")
+	checkEvidence(&v, "checkin", in.Checkin)
+	if err := v.Err(); err != nil {
+		return domain.Stationing{}, err
+	}
+	hash := contentHash(StationingInput{ID: in.ID, VillageID: in.VillageID, Checkin: normaliseEvidence(in.Checkin)})
+	var out domain.Stationing
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		_, fence, err := villageFence(tx, a.TownshipID, in.VillageID, "village_id")
+		if err != nil {
+			return err
+		}
+		date := duty.StationingDate(*in.Checkin.OccurredAt, s.loc)
+		p, _, err := s.dutyParamsOn(tx, date)
+		if err != nil {
+			return err
+		}
+		ev, err := s.evaluate(p, a, "checkin", in.Checkin, fence, false)
+		if err != nil {
+			return err
+		}
+		row := stationingRow{ID: in.ID, TownshipID: a.TownshipID, OfficialID: a.UserID, VillageID: in.VillageID, Date: date,
+			ContentHash: hash, CreatedAt: s.now()}
+		inserted, err := insertOnce(tx, &row)
+		if err != nil {
+			return err
+		}
+		if !inserted {
+			var existing stationingRow
+			if err := tx.First(&existing, "id = ?", in.ID).Error; err != nil {
+				return err
+			}
+			if existing.OfficialID != a.UserID || existing.ContentHash != hash {
+				return errIDConflict("stationing session")
+			}
+			evs, err := evidenceOf(tx, RecordStationing, []string{in.ID})
+			out = existing.domain(evs[in.ID])
+			return err
+		}
+		ev.RecordType, ev.RecordID, ev.Kind, ev.ContentHash = RecordStationing, in.ID, "checkin", hash
+		if err := tx.Create(&ev).Error; err != nil {
+			return err
+		}
+		out = row.domain(map[string]evidenceRow{"checkin": ev})
+		return s.appendLog(tx, change{actor: a.UserID, action: "checkin", entity: RecordStationing, entityID: row.ID, townshipID: &row.TownshipID, after: out})
+	})
+	return out, err
+}
+
+// CheckoutStationing stores the check-out of a session and decides whether its day counts.
+func (s *Store) CheckoutStationing(ctx context.Context, a domain.Actor, id string, in CheckoutInput) (domain.Stationing, error) {
+	var v domain.Invalid
+	checkEvidence(&v, "evidence", in.Evidence)
+	if err := v.Err(); err != nil {
+		return domain.Stationing{}, err
+	}
+	hash := contentHash(CheckoutInput{Evidence: normaliseEvidence(in.Evidence)})
+	var out domain.Stationing
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var row stationingRow
+		if err := tx.First(&row, "id = ? AND official_id = ?", id, a.UserID).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return errStayNotFound("stationing session")
+			}
+			return err
+		}
+		evs, err := evidenceOf(tx, RecordStationing, []string{id})
+		if err != nil {
+			return err
+		}
+		checkin := evs[id]["checkin"]
+		if prev, done := evs[id]["checkout"]; done {
+			if prev.ContentHash != hash {
+				return domain.Conflict("checkout_conflict", "this session already has a different check-out")
+			}
+			out = row.domain(evs[id])
+			return nil
+		}
+		if in.Evidence.OccurredAt.Before(checkin.OccurredAt) {
+			return domain.InvalidField("evidence.occurred_at", "must not be before the check-in")
+		}
+		p, _, err := s.dutyParamsOn(tx, row.Date)
+		if err != nil {
+			return err
+		}
+		_, fence, err := villageFence(tx, row.TownshipID, row.VillageID, "village_id")
+		if err != nil {
+			return err
+		}
+		ev, err := s.evaluate(p, a, "evidence", in.Evidence, fence, false)
+		if err != nil {
+			return err
+		}
+		ev.RecordType, ev.RecordID, ev.Kind, ev.ContentHash = RecordStationing, id, "checkout", hash
+		if inserted, err := insertOnce(tx, &ev); err != nil || !inserted {
+			if err == nil {
+				err = domain.Conflict("checkout_conflict", "this session was checked out at the same moment by another request")
+			}
+			return err
+		}
+		before := row.domain(evs[id])
+		row.CheckedOut = true
+		row.Counts = checkin.Counts && ev.Counts && duty.StationingSessionCounts(checkin.OccurredAt, ev.OccurredAt, p.Stationing.MinSession)
+		if err := tx.Model(&stationingRow{}).Where("id = ?", id).Updates(map[string]any{"checked_out": true, "counts": row.Counts}).Error; err != nil {
+			return err
+		}
+		out = row.domain(map[string]evidenceRow{"checkin": checkin, "checkout": ev})
+		return s.appendLog(tx, change{actor: a.UserID, action: "checkout", entity: RecordStationing, entityID: id, townshipID: &row.TownshipID, before: before, after: out})
+	})
+	return out, err
+}
+
+// Stationings lists sessions the actor may see.
+func (s *Store) Stationings(ctx context.Context, a domain.Actor, f FieldFilter, p PageRequest) (Page[domain.Stationing], error) {
+	q := f.apply(fieldScope(s.db.WithContext(ctx), a, "stationings"), "date")
+	page, err := listPage(q, "stationings", p, func(r stationingRow) string { return r.ID })
+	if err != nil {
+		return Page[domain.Stationing]{}, err
+	}
+	ids := make([]string, len(page.Items))
+	for i, r := range page.Items {
+		ids[i] = r.ID
+	}
+	evs, err := evidenceOf(s.db.WithContext(ctx), RecordStationing, ids)
+	if err != nil {
+		return Page[domain.Stationing]{}, err
+	}
+	out := Page[domain.Stationing]{Items: make([]domain.Stationing, len(page.Items)), NextCursor: page.NextCursor}
+	for i, r := range page.Items {
+		out.Items[i] = r.domain(evs[r.ID])
+	}
+	return out, nil
+}
