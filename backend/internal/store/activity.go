@@ -160,3 +160,8 @@ func (s *Store) ActivityFor(ctx context.Context, entity, id string) ([]LogEntry,
 func (s *Store) RawExec(ctx context.Context, sql string, args ...any) error {
 	return s.db.WithContext(ctx).Exec(sql, args...).Error
 }
+
+// RawCount counts the rows of a table; tests use it to check what was stored.
+func (s *Store) RawCount(ctx context.Context, table string, n *int64) error {
+	return s.db.WithContext(ctx).Table(table).Count(n).Error
+}

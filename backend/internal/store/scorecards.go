@@ -81,7 +81,9 @@ func (s *Store) Scorecard(ctx context.Context, a domain.Actor, in ScorecardInput
 	}
 	for _, m := range members {
 		row := ScorecardRow{OfficialID: m.ID, DisplayName: m.DisplayName, TownshipID: in.TownshipID}
-		for monday := in.From.ISOWeekStart(); !monday.After(in.To); monday = monday.AddDays(7) {
+		// A week belongs to the period that holds its Monday, so consecutive periods never
+		// count a week twice.
+		for monday := firstMonday(in.From); !monday.After(in.To); monday = monday.AddDays(7) {
 			wp, _, err := s.dutyParamsOn(db, monday)
 			if err != nil {
 				return Scorecard{}, err
@@ -161,4 +163,12 @@ func (s *Store) Scorecard(ctx context.Context, a domain.Actor, in ScorecardInput
 		out.TalkDayMonths += cov.Den
 	}
 	return out, nil
+}
+
+// firstMonday is the first Monday on or after d.
+func firstMonday(d civil.Date) civil.Date {
+	if m := d.ISOWeekStart(); m == d {
+		return m
+	}
+	return d.ISOWeekStart().AddDays(7)
 }
