@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { openMinxinDB } from '../src/db'
 import { localLocks } from '../src/locks'
 import { Outbox, type ChannelLike } from '../src/outbox/outbox'
@@ -384,23 +384,22 @@ describe('outbox change events', () => {
   })
 
   it('hears changes made by another tab or the service worker', async () => {
-    const listeners: (() => void)[] = []
-    const bus = (): ChannelLike => ({
-      postMessage: () => listeners.filter((l) => l !== own).forEach((l) => l()),
-      addEventListener: (_t, l) => {
-        own = l
-        listeners.push(l)
-      },
-      close: () => undefined,
-    })
-    let own: () => void = () => undefined
-    const page = await rig({ channel: bus() })
-    const worker = await rig({ channel: bus(), signedIn: null })
+    // A BroadcastChannel-like bus: a message reaches every channel except the sender.
+    const channels: { listeners: (() => void)[] }[] = []
+    const open = (): ChannelLike => {
+      const self = { listeners: [] as (() => void)[] }
+      channels.push(self)
+      return {
+        postMessage: () => channels.filter((c) => c !== self).forEach((c) => c.listeners.forEach((l) => l())),
+        addEventListener: (_type, listener) => self.listeners.push(listener),
+        close: () => undefined,
+      }
+    }
+    const page = await rig({ channel: open() })
+    const worker = await rig({ channel: open() })
     const seen: OutboxChange[] = []
     page.outbox.subscribe((c) => seen.push(c))
-    await worker.store.set(session())
     await worker.outbox.enqueue(record(1))
-    await new Promise((resolve) => setTimeout(resolve, 0))
-    expect(seen).toEqual([{ reason: 'remote', count: 1 }])
+    await vi.waitFor(() => expect(seen).toEqual([{ reason: 'remote', count: 1 }]))
   })
 })

@@ -31,7 +31,7 @@ describe('outbox sync triggers', () => {
     vi.useRealTimers()
   })
 
-  it('drains on start, when back online (forced), when visible again, after a queueing and on a timer', async () => {
+  it('drains on start, when back online (forced), when visible again, after queueing or discarding, and on a timer', async () => {
     const win = new EventTarget()
     const doc = new FakeDocument()
     const outbox = fakeOutbox([])
@@ -52,14 +52,16 @@ describe('outbox sync triggers', () => {
     expect(outbox.calls).toHaveLength(4)
     outbox.emit({ reason: 'sent', count: 0 })
     expect(outbox.calls).toHaveLength(4)
+    outbox.emit({ reason: 'discarded', count: 0 })
+    expect(outbox.calls).toHaveLength(5)
 
     await vi.advanceTimersByTimeAsync(30_000)
-    expect(outbox.calls).toHaveLength(5)
+    expect(outbox.calls).toHaveLength(6)
 
     stop()
     win.dispatchEvent(new Event('online'))
     await vi.advanceTimersByTimeAsync(60_000)
-    expect(outbox.calls).toHaveLength(5)
+    expect(outbox.calls).toHaveLength(6)
   })
 
   it('wakes up when the head item’s backoff ends and asks for a background sync', async () => {

@@ -81,6 +81,15 @@ const enUS: Messages = {
     discardMessage: 'A discarded record is never uploaded and cannot be restored.',
     kinds: {
       attachment: 'Photo',
+      reception_checkin: 'Reception check-in',
+      overnight_checkin: 'Overnight stay: evening check-in',
+      overnight_checkout: 'Overnight stay: morning check-out',
+      stationing_checkin: 'Village stationing: check-in',
+      stationing_checkout: 'Village stationing: check-out',
+      visit_trigger: 'Must-visit situation',
+      visit: 'Household visit',
+      talk_day: 'Village talk day',
+      finding: 'Audit finding',
     },
     errors: {
       network: 'No network',

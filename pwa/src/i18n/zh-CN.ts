@@ -78,6 +78,15 @@ const zhCN = {
     discardMessage: '丢弃后这条记录不会再上传，也无法恢复。',
     kinds: {
       attachment: '照片',
+      reception_checkin: '接访签到',
+      overnight_checkin: '住夜签到',
+      overnight_checkout: '住夜签退',
+      stationing_checkin: '蹲点签到',
+      stationing_checkout: '蹲点签退',
+      visit_trigger: '必访事项',
+      visit: '入户走访',
+      talk_day: '民情恳谈日',
+      finding: '抽查结果',
     },
     errors: {
       network: '网络不可用',

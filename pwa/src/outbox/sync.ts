@@ -20,7 +20,7 @@ export interface SyncOptions {
 
 /**
  * Drains the outbox on start, when the network comes back, when the app becomes visible,
- * after something is queued, when the head item's backoff ends, and on a timer.
+ * after something is queued or discarded, when the head item's backoff ends, and on a timer.
  * Answers a function that stops it.
  */
 export function startOutboxSync(outbox: Pick<Outbox, 'drain' | 'subscribe'>, options: SyncOptions): () => void {
@@ -50,7 +50,8 @@ export function startOutboxSync(outbox: Pick<Outbox, 'drain' | 'subscribe'>, opt
   options.document.addEventListener('visibilitychange', onVisibility)
   const interval = setInterval(() => run(false), options.intervalMs ?? 60_000)
   const unsubscribe = outbox.subscribe((change) => {
-    if (change.reason === 'enqueued' || change.reason === 'session') run(false)
+    // Something new to send, a new user's items, or a discarded head that held the rest back.
+    if (change.reason === 'enqueued' || change.reason === 'session' || change.reason === 'discarded') run(false)
   })
   run(false)
 

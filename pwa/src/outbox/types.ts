@@ -23,7 +23,10 @@ export interface OutboxItem {
   id: string
   /** The user who made the record; only that user's session sends it. */
   owner: string
-  /** What the item is, for people: "attachment", "overnight_checkin", … */
+  /**
+   * What the item is, named for people by the outbox.kinds translations ("attachment",
+   * "overnight_checkin", "visit", …); a kind without one shows as its method and URL.
+   */
   kind: string
   method: OutboxMethod
   url: string
