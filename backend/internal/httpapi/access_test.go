@@ -43,6 +43,18 @@ var accessTable = []struct {
 	{"DELETE", "/api/v1/holidays/2026-10-01", "-+-----"},
 	{"GET", "/api/v1/settings", "-+++++-"},
 	{"POST", "/api/v1/settings", "-+-----"},
+	// Petitions (§4): submission, tracking and the petitioner's own actions are public;
+	// inspectors read figures, not petitions; the office decides, the handler replies.
+	{"GET", "/api/v1/petitions", "-+-++++"},
+	{"GET", "/api/v1/petitions/figures", "-++-++-"},
+	{"GET", "/api/v1/petitions/{id}", "-+-++++"},
+	{"POST", "/api/v1/petitions/{id}/accept", "-+---+-"},
+	{"POST", "/api/v1/petitions/{id}/reject", "-+---+-"},
+	{"POST", "/api/v1/petitions/{id}/assign", "-+---+-"},
+	{"POST", "/api/v1/petitions/{id}/extend", "-+---+-"},
+	{"POST", "/api/v1/petitions/{id}/reply", "-+-+++-"},
+	{"POST", "/api/v1/petitions/{id}/review", "-+---+-"},
+	{"POST", "/api/v1/petitions/{id}/rereview", "-+---+-"},
 	{"POST", "/api/v1/reception-days/generate", "-+---+-"},
 	{"GET", "/api/v1/reception-days", "-+++++-"},
 	{"GET", "/api/v1/reception-days/{id}", "-+++++-"},

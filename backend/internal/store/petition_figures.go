@@ -1,0 +1,184 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+
+	"minxin/backend/internal/civil"
+	"minxin/backend/internal/domain"
+	"minxin/backend/internal/rules/petition"
+)
+
+// PetitionFigureRow is the petition figures of one township (or of all, as the total) for the
+// petitions received in a period.
+type PetitionFigureRow struct {
+	TownshipID         *string        `json:"township_id"`
+	TownshipName       string         `json:"township_name"`
+	Received           int            `json:"received"`
+	ByChannel          map[string]int `json:"by_channel"`
+	ByCategory         map[string]int `json:"by_category"`
+	Accepted           int            `json:"accepted"`
+	AcceptedOnTime     int            `json:"accepted_on_time"`
+	NotAccepted        int            `json:"not_accepted"`
+	Replied            int            `json:"replied"`
+	RepliedOnTime      int            `json:"replied_on_time"`
+	Overdue            int            `json:"overdue"`
+	Extended           int            `json:"extended"`
+	Satisfied          int            `json:"satisfied"`
+	BasicallySatisfied int            `json:"basically_satisfied"`
+	Dissatisfied       int            `json:"dissatisfied"`
+	ReviewsRequested   int            `json:"reviews_requested"`
+	Reviewed           int            `json:"reviewed"`
+	RereviewsRequested int            `json:"rereviews_requested"`
+	Rereviewed         int            `json:"rereviewed"`
+	Withdrawn          int            `json:"withdrawn"`
+	Closed             int            `json:"closed"`
+	PossibleDuplicates int            `json:"possible_duplicates"`
+}
+
+// PetitionFigures are the figures per township for the petitions received from From to To
+// (both included), with the district's total over the townships shown.
+type PetitionFigures struct {
+	From       civil.Date          `json:"from"`
+	To         civil.Date          `json:"to"`
+	Categories []domain.Category   `json:"categories"`
+	Townships  []PetitionFigureRow `json:"townships"`
+	Total      PetitionFigureRow   `json:"total"`
+}
+
+// PetitionFigureFilter says which township and period the figures cover.
+type PetitionFigureFilter struct {
+	TownshipID string
+	From, To   civil.Date
+}
+
+// PetitionFigures counts petitions per township for a period. Inspectors, admins and district
+// petition officers read any township; others their own. The petitions the actor is named in
+// are left out, as everywhere.
+func (s *Store) PetitionFigures(ctx context.Context, a domain.Actor, f PetitionFigureFilter) (PetitionFigures, error) {
+	var v domain.Invalid
+	v.Check(!f.From.IsZero(), "from", "is required (YYYY-MM-DD)")
+	v.Check(!f.To.IsZero(), "to", "is required (YYYY-MM-DD)")
+	if !f.From.IsZero() && !f.To.IsZero() {
+		v.Check(!f.To.Before(f.From), "to", "must not be before from")
+		v.Check(f.From.DaysUntil(f.To) <= 3*366, "to", "a period is at most three years")
+	}
+	if err := v.Err(); err != nil {
+		return PetitionFigures{}, err
+	}
+	out := PetitionFigures{From: f.From, To: f.To, Townships: []PetitionFigureRow{}}
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		st, err := s.settingsOn(tx, f.To)
+		if err != nil {
+			return err
+		}
+		out.Categories = st.Categories("petition.categories")
+		reader := a
+		if a.Role == domain.RoleInspector {
+			reader.Role = domain.RoleAdmin // figures only: an inspector never reads the petitions themselves
+		}
+		q, err := visiblePetitions(tx.Table("petitions"), reader)
+		if err != nil {
+			return err
+		}
+		q = q.Where("petitions.received_on >= ? AND petitions.received_on <= ?", f.From, f.To)
+		if f.TownshipID != "" {
+			q = q.Where("petitions.township_id = ?", f.TownshipID)
+		}
+		var rows []petitionRow
+		if err := q.Find(&rows).Error; err != nil {
+			return err
+		}
+		var towns []domain.Township
+		if err := tx.Select("id, name").Order("name, id").Find(&towns).Error; err != nil {
+			return err
+		}
+		return s.countFigures(tx, towns, rows, &out)
+	})
+	return out, err
+}
+
+func newFigureRow(townshipID *string, name string) PetitionFigureRow {
+	r := PetitionFigureRow{TownshipID: townshipID, TownshipName: name, ByChannel: map[string]int{}, ByCategory: map[string]int{}}
+	for _, c := range PetitionChannels {
+		r.ByChannel[c] = 0
+	}
+	return r
+}
+
+// countFigures adds up the petitions per township, in the order of the townships' names.
+func (s *Store) countFigures(tx *gorm.DB, towns []domain.Township, rows []petitionRow, out *PetitionFigures) error {
+	now := s.now()
+	params := map[civil.Date]petition.Params{}
+	out.Total = newFigureRow(nil, "合计")
+	for _, c := range out.Categories {
+		out.Total.ByCategory[c.Code] = 0
+	}
+	byTownship := map[string][]petitionRow{}
+	for _, r := range rows {
+		byTownship[r.TownshipID] = append(byTownship[r.TownshipID], r)
+	}
+	for _, town := range towns {
+		if len(byTownship[town.ID]) == 0 {
+			continue
+		}
+		row := newFigureRow(ptrTo(town.ID), town.Name)
+		for _, c := range out.Categories {
+			row.ByCategory[c.Code] = 0
+		}
+		for _, r := range byTownship[town.ID] {
+			p, ok := params[r.ReceivedOn]
+			if !ok {
+				var err error
+				if p, err = s.paramsOn(tx, r.ReceivedOn); err != nil {
+					return err
+				}
+				params[r.ReceivedOn] = p
+			}
+			countPetition(&row, r, now, s.loc, p)
+			countPetition(&out.Total, r, now, s.loc, p)
+		}
+		out.Townships = append(out.Townships, row)
+	}
+	return nil
+}
+
+// countPetition adds one petition to a row of figures. On-time and overdue are the rules'
+// judgements; a rating counts the petitioner's latest feedback.
+func countPetition(fr *PetitionFigureRow, r petitionRow, now time.Time, loc *time.Location, p petition.Params) {
+	f := r.facts()
+	fr.Received++
+	fr.ByChannel[r.Channel]++
+	fr.ByCategory[r.Category]++
+	count := func(n *int, ok bool) {
+		if ok {
+			*n++
+		}
+	}
+	count(&fr.Accepted, r.AcceptedAt != nil)
+	count(&fr.AcceptedOnTime, petition.AcceptedOnTime(f, loc, p))
+	count(&fr.NotAccepted, r.State == string(petition.NotAccepted))
+	count(&fr.Replied, r.RepliedAt != nil)
+	count(&fr.RepliedOnTime, petition.RepliedOnTime(f, loc, p))
+	count(&fr.Overdue, petition.Overdue(f, now, loc, p))
+	count(&fr.Extended, r.ExtensionDays > 0)
+	if r.Rating != nil {
+		switch petition.Rating(*r.Rating) {
+		case petition.Satisfied:
+			fr.Satisfied++
+		case petition.BasicallySatisfied:
+			fr.BasicallySatisfied++
+		case petition.Dissatisfied:
+			fr.Dissatisfied++
+		}
+	}
+	count(&fr.ReviewsRequested, r.ReviewRequestedAt != nil)
+	count(&fr.Reviewed, r.ReviewedAt != nil)
+	count(&fr.RereviewsRequested, r.RereviewRequestedAt != nil)
+	count(&fr.Rereviewed, r.RereviewedAt != nil)
+	count(&fr.Withdrawn, r.State == string(petition.Withdrawn))
+	count(&fr.Closed, r.State == string(petition.Closed))
+	count(&fr.PossibleDuplicates, r.PossibleDuplicate)
+}
