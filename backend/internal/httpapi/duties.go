@@ -305,6 +305,10 @@ var scorecardColumns = []struct {
 	{"走访户数", func(r store.ScorecardRow) any { return r.HouseholdsVisited }},
 	{"联系户数", func(r store.ScorecardRow) any { return r.LinkedHouseholds }},
 	{"联系点状态", func(r store.ScorecardRow) any { return r.LinksStatus }},
+	{"抽查核查数", func(r store.ScorecardRow) any { return r.AuditsSampled }},
+	{"抽查属实", func(r store.ScorecardRow) any { return r.AuditsConfirmed }},
+	{"抽查存疑", func(r store.ScorecardRow) any { return r.AuditsDiscrepancies }},
+	{"确认违规", func(r store.ScorecardRow) any { return r.AuditsViolations }},
 }
 
 func (s *Server) scorecard(c echo.Context) error {

@@ -1,6 +1,8 @@
 package httpapi_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"math/rand"
 	"net/http"
@@ -351,4 +353,9 @@ func TestReplayedCheckinsAreStoredOnce(t *testing.T) {
 			t.Errorf("records after a conflict: %d", got)
 		}
 	})
+}
+
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }

@@ -142,19 +142,17 @@ func checkEvidence(v *domain.Invalid, field string, in domain.EvidenceInput) {
 		}
 	}
 	v.Check(len(in.PhotoIDs) <= 10, field+".photo_ids", "at most 10 photos")
-	for _, id := range in.PhotoIDs {
-		if !domain.ValidID(id) {
-			v.Add(field+".photo_ids", "must be attachment ids")
-			break
-		}
-	}
 }
 
-// evaluate scores one evidence against the geofences with the rules of its own date.
-func (s *Store) evaluate(p duty.Params, a domain.Actor, field string, in domain.EvidenceInput, fences []duty.Geofence, qrVerified bool) (evidenceRow, error) {
+// evaluate scores one evidence against the geofences with the rules of its own date, and
+// links its photos to the record's township.
+func (s *Store) evaluate(tx *gorm.DB, p duty.Params, a domain.Actor, field string, in domain.EvidenceInput, fences []duty.Geofence, qrVerified bool) (evidenceRow, error) {
 	now := s.now()
 	if err := duty.CheckNotFuture(*in.OccurredAt, now, p.Evidence.MaxFutureSkew); err != nil {
 		return evidenceRow{}, domain.InvalidField(field+".occurred_at", "is more than %d minutes in the future: check the phone's clock", int(p.Evidence.MaxFutureSkew.Minutes()))
+	}
+	if err := s.linkAttachments(tx, a, field+".photo_ids", in.PhotoIDs, a.TownshipID); err != nil {
+		return evidenceRow{}, err
 	}
 	res := duty.EvaluateEvidence(duty.EvidenceInput{OccurredAt: *in.OccurredAt, ReceivedAt: now, Lat: in.Lat, Lng: in.Lng,
 		AccuracyM: in.AccuracyM, QRVerified: qrVerified}, fences, p.Evidence)

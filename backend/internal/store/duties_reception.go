@@ -331,7 +331,7 @@ func (s *Store) CheckinReception(ctx context.Context, a domain.Actor, id string,
 		if err != nil {
 			return err
 		}
-		ev, err := s.evaluate(p, a, "evidence", in.Evidence, seat, false)
+		ev, err := s.evaluate(tx, p, a, "evidence", in.Evidence, seat, false)
 		if err != nil {
 			return err
 		}

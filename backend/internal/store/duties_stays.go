@@ -73,7 +73,7 @@ func (s *Store) CreateOvernightStay(ctx context.Context, a domain.Actor, in Stay
 		if err != nil {
 			return err
 		}
-		ev, err := s.evaluate(p, a, "checkin", in.Checkin, area, false)
+		ev, err := s.evaluate(tx, p, a, "checkin", in.Checkin, area, false)
 		if err != nil {
 			return err
 		}
@@ -163,7 +163,7 @@ func (s *Store) CheckoutOvernightStay(ctx context.Context, a domain.Actor, id st
 		if err != nil {
 			return err
 		}
-		ev, err := s.evaluate(p, a, "evidence", in.Evidence, area, false)
+		ev, err := s.evaluate(tx, p, a, "evidence", in.Evidence, area, false)
 		if err != nil {
 			return err
 		}
@@ -271,7 +271,7 @@ func (s *Store) CreateStationing(ctx context.Context, a domain.Actor, in Station
 		if err != nil {
 			return err
 		}
-		ev, err := s.evaluate(p, a, "checkin", in.Checkin, fence, false)
+		ev, err := s.evaluate(tx, p, a, "checkin", in.Checkin, fence, false)
 		if err != nil {
 			return err
 		}
@@ -343,7 +343,7 @@ func (s *Store) CheckoutStationing(ctx context.Context, a domain.Actor, id strin
 		if err != nil {
 			return err
 		}
-		ev, err := s.evaluate(p, a, "evidence", in.Evidence, fence, false)
+		ev, err := s.evaluate(tx, p, a, "evidence", in.Evidence, fence, false)
 		if err != nil {
 			return err
 		}

@@ -282,7 +282,7 @@ func (s *Store) CreateVisit(ctx context.Context, a domain.Actor, in VisitInput) 
 		if err != nil {
 			return err
 		}
-		ev, err := s.evaluate(p, a, "evidence", in.Evidence, fence, qrVerified)
+		ev, err := s.evaluate(tx, p, a, "evidence", in.Evidence, fence, qrVerified)
 		if err != nil {
 			return err
 		}

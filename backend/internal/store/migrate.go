@@ -23,6 +23,7 @@ var migrationFiles embed.FS
 var sqliteTypes = []struct{ from, to []byte }{
 	{[]byte("TIMESTAMPTZ"), []byte("DATETIME")},
 	{[]byte("UUID"), []byte("TEXT")},
+	{[]byte("BYTEA"), []byte("BLOB")},
 }
 
 // dialectFS serves the migration files, rewritten for SQLite when needed.

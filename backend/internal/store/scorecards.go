@@ -10,27 +10,31 @@ import (
 
 // ScorecardRow is one official's figures over a period (考核).
 type ScorecardRow struct {
-	OfficialID        string `json:"official_id"`
-	DisplayName       string `json:"display_name"`
-	TownshipID        string `json:"township_id"`
-	Weeks             int    `json:"weeks"`
-	WeeksMet          int    `json:"weeks_met"`
-	NightsRequired    int    `json:"nights_required"`
-	NightsCounted     int    `json:"nights_counted"`
-	StationingDays    int    `json:"stationing_days"`
-	StationingYear    int    `json:"stationing_required_days"`
-	StationingStatus  string `json:"stationing_status"`
-	ReceptionAssigned int    `json:"reception_assigned"`
-	ReceptionAttended int    `json:"reception_attended"`
-	ReceptionOnTime   int    `json:"reception_on_time"`
-	TriggersOnTime    int    `json:"triggers_on_time"`
-	TriggersLate      int    `json:"triggers_late"`
-	TriggersOverdue   int    `json:"triggers_overdue"`
-	TriggersOpen      int    `json:"triggers_open"`
-	Visits            int    `json:"visits"`
-	HouseholdsVisited int    `json:"households_visited"`
-	LinkedHouseholds  int    `json:"linked_households"`
-	LinksStatus       string `json:"links_status"`
+	OfficialID          string `json:"official_id"`
+	DisplayName         string `json:"display_name"`
+	TownshipID          string `json:"township_id"`
+	Weeks               int    `json:"weeks"`
+	WeeksMet            int    `json:"weeks_met"`
+	NightsRequired      int    `json:"nights_required"`
+	NightsCounted       int    `json:"nights_counted"`
+	StationingDays      int    `json:"stationing_days"`
+	StationingYear      int    `json:"stationing_required_days"`
+	StationingStatus    string `json:"stationing_status"`
+	ReceptionAssigned   int    `json:"reception_assigned"`
+	ReceptionAttended   int    `json:"reception_attended"`
+	ReceptionOnTime     int    `json:"reception_on_time"`
+	TriggersOnTime      int    `json:"triggers_on_time"`
+	TriggersLate        int    `json:"triggers_late"`
+	TriggersOverdue     int    `json:"triggers_overdue"`
+	TriggersOpen        int    `json:"triggers_open"`
+	Visits              int    `json:"visits"`
+	HouseholdsVisited   int    `json:"households_visited"`
+	LinkedHouseholds    int    `json:"linked_households"`
+	LinksStatus         string `json:"links_status"`
+	AuditsSampled       int    `json:"audits_sampled"`
+	AuditsConfirmed     int    `json:"audits_confirmed"`
+	AuditsDiscrepancies int    `json:"audits_discrepancies"`
+	AuditsViolations    int    `json:"audits_violations"`
 }
 
 // Scorecard is a township's table of officials over a period, with township figures.
@@ -76,6 +80,10 @@ func (s *Store) Scorecard(ctx context.Context, a domain.Actor, in ScorecardInput
 		return Scorecard{}, err
 	}
 	p, _, err := s.dutyParamsOn(db, in.To)
+	if err != nil {
+		return Scorecard{}, err
+	}
+	audits, err := auditFiguresBy(db, in.TownshipID, in.From, in.To)
 	if err != nil {
 		return Scorecard{}, err
 	}
@@ -127,6 +135,8 @@ func (s *Store) Scorecard(ctx context.Context, a domain.Actor, in ScorecardInput
 			return Scorecard{}, err
 		}
 		row.LinkedHouseholds, row.LinksStatus = links.LinkedHouseholds, links.Status
+		af := audits[m.ID]
+		row.AuditsSampled, row.AuditsConfirmed, row.AuditsDiscrepancies, row.AuditsViolations = af.Sampled, af.Confirmed, af.Discrepancies, af.Violations
 		out.Rows = append(out.Rows, row)
 	}
 	var rota struct{ Days, Covered int }
