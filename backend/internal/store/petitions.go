@@ -755,7 +755,7 @@ func (s *Store) petitionViews(tx *gorm.DB, a domain.Actor, rows []petitionRow) (
 	}
 	// A linked duplicate the actor is named in must not show through the link.
 	hidden := map[string]bool{}
-	if len(dups) > 0 {
+	if len(dups) > 0 && domain.ValidID(a.UserID) {
 		var names []string
 		if err := tx.Model(&petitionAbout{}).Where("petition_id IN ? AND official_id = ?", dups, a.UserID).Pluck("petition_id", &names).Error; err != nil {
 			return nil, err
