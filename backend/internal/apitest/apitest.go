@@ -17,6 +17,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -31,6 +32,7 @@ import (
 	"minxin/backend/internal/auth"
 	"minxin/backend/internal/domain"
 	"minxin/backend/internal/httpapi"
+	"minxin/backend/internal/qrtoken"
 	"minxin/backend/internal/store"
 	"minxin/docs"
 )
@@ -69,14 +71,17 @@ func (c *Clock) Advance(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t
 
 // Env is one running API on one fresh database.
 type Env struct {
-	T      testing.TB
-	Engine string
-	Store  *store.Store
-	Server *httpapi.Server
-	HTTP   *httptest.Server
-	Clock  *Clock
-	Secret []byte
-	Loc    *time.Location
+	T       testing.TB
+	Engine  string
+	Store   *store.Store
+	Server  *httpapi.Server
+	HTTP    *httptest.Server
+	Clock   *Clock
+	Secret  []byte
+	Loc     *time.Location
+	DataDir string // the data directory: the SQLite database, attachments under attachments/
+	// DatabaseURL is the PostgreSQL database of the test; empty on SQLite.
+	DatabaseURL string
 }
 
 // ForEachEngine runs fn once per database engine, each on a fresh database.
@@ -93,10 +98,11 @@ func New(t testing.TB, engine string) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	dataDir := t.TempDir()
 	opts := store.Options{Location: loc}
 	switch engine {
 	case "sqlite":
-		opts.DataDir = t.TempDir()
+		opts.DataDir = dataDir
 	case "postgres":
 		opts.DatabaseURL = freshPostgres(t)
 	default:
@@ -117,11 +123,16 @@ func New(t testing.TB, engine string) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	st.SetQRKey(qrtoken.NewKey(secret))
+	files, err := store.OpenFiles(filepath.Join(dataDir, "attachments"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httpapi.New(httpapi.Deps{Store: st, Signer: signer, Logger: logger, OpenAPI: docs.OpenAPI})
+	srv := httpapi.New(httpapi.Deps{Store: st, Signer: signer, Logger: logger, OpenAPI: docs.OpenAPI, Files: files})
 	hs := httptest.NewServer(srv.Echo)
 	t.Cleanup(hs.Close)
-	return &Env{T: t, Engine: engine, Store: st, Server: srv, HTTP: hs, Clock: clock, Secret: secret, Loc: loc}
+	return &Env{T: t, Engine: engine, Store: st, Server: srv, HTTP: hs, Clock: clock, Secret: secret, Loc: loc, DataDir: dataDir, DatabaseURL: opts.DatabaseURL}
 }
 
 // freshPostgres creates a database for one test and drops it afterwards.
@@ -248,7 +259,10 @@ func trim(b []byte) string {
 }
 
 // Get, Post, Patch, Put and Delete are shortcuts for Do.
-func (e *Env) Get(path, token string) Response { e.T.Helper(); return e.Do(Request{Method: "GET", Path: path, Token: token}) }
+func (e *Env) Get(path, token string) Response {
+	e.T.Helper()
+	return e.Do(Request{Method: "GET", Path: path, Token: token})
+}
 func (e *Env) Post(path, token string, body any) Response {
 	e.T.Helper()
 	return e.Do(Request{Method: "POST", Path: path, Token: token, Body: body})
