@@ -10,7 +10,7 @@ const REFRESH_LOCK = 'minxin-auth-refresh'
 /** Refresh the access token this long before it ends rather than spend a request on a 401. */
 const EXPIRY_MARGIN_MS = 30_000
 
-export interface RequestInit {
+export interface ApiRequestInit {
   json?: unknown
   form?: FormData
   headers?: Record<string, string>
@@ -82,7 +82,7 @@ export class ApiClient {
    * again; a second 401 ends the session. Other answers are returned as they are.
    * Throws AuthRequiredError without a usable session, and the fetch error when offline.
    */
-  async request(method: string, url: string, init: RequestInit = {}): Promise<Response> {
+  async request(method: string, url: string, init: ApiRequestInit = {}): Promise<Response> {
     let session = await this.validSession()
     const res = await this.send(method, url, init, session.access_token)
     if (res.status !== 401) return res
@@ -96,7 +96,7 @@ export class ApiClient {
   }
 
   /** Like request, and reads the JSON answer; a non-2xx answer throws ApiError. */
-  async requestJSON(method: string, url: string, init: RequestInit = {}): Promise<unknown> {
+  async requestJSON(method: string, url: string, init: ApiRequestInit = {}): Promise<unknown> {
     const res = await this.request(method, url, init)
     if (!res.ok) throw await apiError(res, this.now())
     return res.json()
@@ -140,7 +140,7 @@ export class ApiClient {
     for (const listener of this.authLostListeners) listener()
   }
 
-  private async send(method: string, url: string, init: RequestInit, token: string | null): Promise<Response> {
+  private async send(method: string, url: string, init: ApiRequestInit, token: string | null): Promise<Response> {
     const headers: Record<string, string> = { Accept: 'application/json, application/problem+json', ...init.headers }
     if (token) headers.Authorization = `Bearer ${token}`
     let body: BodyInit | undefined

@@ -1,6 +1,6 @@
+import type { IDBPObjectStore } from 'idb'
 import { API, type ApiClient } from '../api/client'
 import { ApiError, AuthRequiredError, problemFrom, retryAfterMs, type Problem } from '../api/problem'
-import type { IDBPObjectStore } from 'idb'
 import type { MinxinDB, MinxinSchema } from '../db'
 import { defaultLocks, type Locks } from '../locks'
 import { uuid } from '../uuid'
