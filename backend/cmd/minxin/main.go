@@ -112,6 +112,19 @@ func serve(logger *slog.Logger) error {
 	if _, err := st.Migrate(ctx); err != nil {
 		return err
 	}
+	// Replied petitions close by themselves (§4); the job is safe on several instances at once.
+	jobsDone := make(chan struct{})
+	go func() {
+		defer close(jobsDone)
+		st.ClosePetitionsEvery(ctx, time.Minute, func(n int, err error) {
+			if err != nil {
+				logger.Error("closing petitions due", "error", err)
+				return
+			}
+			logger.Info("petitions closed by themselves", "count", n)
+		})
+	}()
+	defer func() { stop(); <-jobsDone }()
 	secret, err := cfg.Secret()
 	if err != nil {
 		return err

@@ -13,7 +13,9 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"minxin/backend/internal/apitest"
+	"minxin/backend/internal/civil"
 	"minxin/backend/internal/domain"
+	"minxin/backend/internal/store"
 )
 
 // The transitions of §4, written from the specification: which action moves a petition from
@@ -187,7 +189,21 @@ func TestPetitionEveryTransitionAllowedAndRefused(t *testing.T) {
 
 func TestPetitionSubmissionChannels(t *testing.T) {
 	apitest.ForEachEngine(t, func(t *testing.T, env *apitest.Env) {
+		env.Clock.Set(at(env, 2026, 11, 26, 10, 0)) // a Thursday, a working day
 		w := newPetitionWorld(t, env)
+		// w.official is today's receiver (定点接访).
+		ctx := context.Background()
+		rotaActor := domain.Actor{UserID: w.admin.ID, Role: domain.RoleAdmin}
+		today := civil.Of(env.Clock.Now(), env.Loc)
+		days, err := env.Store.GenerateReceptionDays(ctx, rotaActor, store.RotaInput{TownshipID: w.town.ID, From: today, To: today})
+		if err != nil || len(days) != 1 {
+			t.Fatalf("rota: %v %v", days, err)
+		}
+		if days[0].OfficialID == nil || *days[0].OfficialID != w.official.ID {
+			if _, err := env.Store.ReassignReceptionDay(ctx, rotaActor, days[0].ID, store.ReassignInput{OfficialID: w.official.ID, Reason: "调班"}); err != nil {
+				t.Fatal(err)
+			}
+		}
 		base := func(channel string) map[string]any {
 			return map[string]any{"channel": channel, "township_id": w.town.ID, "category": "environment",
 				"subject": "养殖场污水", "text": "村东养殖场污水直排河道。", "petitioner": map[string]any{"name": "李四", "phone": "13700002222"}}
@@ -202,7 +218,8 @@ func TestPetitionSubmissionChannels(t *testing.T) {
 		}{
 			{"online without an account", "", "online", 201},
 			{"online with a villager account", w.tok(w.villager), "online", 201},
-			{"reception by an official", w.tok(w.official), "reception", 201},
+			{"reception by the day's receiver", w.tok(w.official), "reception", 201},
+			{"reception by an official who is not the receiver", w.tok(w.handler), "reception", 403},
 			{"reception by the office", w.tok(w.officer), "reception", 201},
 			{"letter by a petition officer", w.tok(w.officer), "letter", 201},
 			{"phone by a district petition officer", w.tok(w.district), "phone", 201},
@@ -225,6 +242,10 @@ func TestPetitionSubmissionChannels(t *testing.T) {
 				if !code.MatchString(m["tracking_code"].(string)) || !pin.MatchString(m["pin"].(string)) {
 					t.Errorf("%s: code %v, pin %v", c.name, m["tracking_code"], m["pin"])
 				}
+				g := env.Get("/api/v1/petitions/"+m["id"].(string), w.tok(w.admin)).Map(t)
+				if linked := g["reception_day_id"] == days[0].ID; linked != (c.channel == "reception") {
+					t.Errorf("%s: reception_day_id %v", c.name, g["reception_day_id"])
+				}
 			}
 		}
 
@@ -242,6 +263,11 @@ func TestPetitionSubmissionChannels(t *testing.T) {
 			{"village of another township", "village_id", map[string]any{"village_id": env.Village(w.other, "乙村", 31.01, 121.01).ID}},
 			{"about a villager", "about_official_ids", map[string]any{"about_official_ids": []string{w.villager.ID}}},
 			{"bad attachment id", "attachment_ids", map[string]any{"attachment_ids": []string{"x"}}},
+		}
+		villagerHousehold := base("online")
+		villagerHousehold["household_id"] = w.household.ID
+		if r := env.Post("/api/v1/petitions", w.tok(w.villager), villagerHousehold); r.Status != 422 || !strings.Contains(string(r.Body), `"field":"household_id"`) {
+			t.Errorf("a villager names a household: %d %s", r.Status, r.Body)
 		}
 		for _, c := range bad {
 			body := base("letter")
@@ -264,6 +290,20 @@ func TestPetitionSubmissionChannels(t *testing.T) {
 		wantAccept := env.Clock.Now().In(env.Loc).AddDate(0, 0, 12).Format(time.DateOnly)
 		if got["deadlines"].(map[string]any)["accept_by"] != wantAccept || got["village_id"] != w.village.ID {
 			t.Errorf("deadlines %v, village %v; want accept_by %s", got["deadlines"], got["village_id"], wantAccept)
+		}
+
+		// The petition from a household recorded its must-visit trigger (信访诉求必访).
+		triggers := env.Get("/api/v1/visit-triggers?household_id="+w.household.ID, w.tok(w.officer)).Map(t)["items"].([]any)
+		if len(triggers) != 1 {
+			t.Fatalf("triggers of the household: %v", triggers)
+		}
+		if tr := triggers[0].(map[string]any); tr["category"] != "petition" || tr["petition_id"] != p.ID || tr["occurred_on"] != got["received_on"] {
+			t.Errorf("petition trigger: %v", tr)
+		}
+		// A report about officials records none: the trigger would tell the contact official.
+		w.letter(t, map[string]any{"household_id": w.household.ID, "about_official_ids": []string{w.about.ID}})
+		if n := len(env.Get("/api/v1/visit-triggers?household_id="+w.household.ID, w.tok(w.officer)).Map(t)["items"].([]any)); n != 1 {
+			t.Errorf("a report about an official recorded a trigger (%d triggers)", n)
 		}
 
 		// A possible duplicate is linked and flagged, not refused.

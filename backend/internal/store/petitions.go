@@ -359,6 +359,14 @@ func (s *Store) submitPetition(ctx context.Context, a *domain.Actor, in Petition
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
+		// A petition from a household obliges a must-visit (六必访: 信访诉求必访). A report about
+		// officials records none: the trigger names the petition and goes to the household's
+		// contact official, who may be the one it is about.
+		if row.HouseholdID != nil && len(in.AboutOfficialIDs) == 0 {
+			if err := s.recordPetitionTrigger(tx, actorID, *row.HouseholdID, row.ReceivedOn, row.ID); err != nil {
+				return err
+			}
+		}
 		for _, id := range uniqueIDs(in.AboutOfficialIDs) {
 			if err := tx.Create(&petitionAbout{PetitionID: row.ID, OfficialID: id, TownshipID: row.TownshipID}).Error; err != nil {
 				return err
@@ -497,7 +505,14 @@ func (s *Store) checkPetitionRefs(tx *gorm.DB, a *domain.Actor, row *petitionRow
 	if err := s.checkTownship(tx, scope, row.TownshipID); err != nil {
 		return err
 	}
+	if row.Channel == ChannelReception {
+		if err := s.linkReceptionDay(tx, *a, row); err != nil {
+			return err
+		}
+	}
 	var v domain.Invalid
+	v.Check(row.HouseholdID == nil || a != nil && a.Role != domain.RoleVillager, "household_id",
+		"only the office links a petition to a household")
 	known := false
 	for _, c := range st.Categories("petition.categories") {
 		known = known || c.Code == row.Category
@@ -532,6 +547,26 @@ func (s *Store) checkPetitionRefs(tx *gorm.DB, a *domain.Actor, row *petitionRow
 		v.Check(int(n) == len(ids), "about_official_ids", "must be ids of officials")
 	}
 	return v.Err()
+}
+
+// linkReceptionDay links a petition received at the reception (定点接访) to the township's
+// reception day of its date. An official registers only as that day's receiver; the office
+// may register on the receiver's behalf, and a date without a reception day links nothing.
+func (s *Store) linkReceptionDay(tx *gorm.DB, a domain.Actor, row *petitionRow) error {
+	var day receptionRow
+	err := tx.Where("township_id = ? AND date = ?", row.TownshipID, row.ReceivedOn).First(&day).Error
+	found := err == nil
+	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+		return err
+	}
+	if a.Role == domain.RoleOfficial && (!found || day.OfficialID == nil || *day.OfficialID != a.UserID) {
+		return domain.Errorf(domain.KindForbidden, "not_receiver",
+			"only the day's receiver registers petitions received at the reception on %s", row.ReceivedOn)
+	}
+	if found {
+		row.ReceptionDayID = &day.ID
+	}
+	return nil
 }
 
 func uniqueIDs(ids []string) []string {
