@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -23,6 +24,7 @@ import (
 	"minxin/backend/internal/config"
 	"minxin/backend/internal/domain"
 	"minxin/backend/internal/httpapi"
+	"minxin/backend/internal/qrtoken"
 	"minxin/backend/internal/sampler"
 	"minxin/backend/internal/store"
 	"minxin/backend/internal/web"
@@ -133,7 +135,12 @@ func serve(logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	api := httpapi.New(httpapi.Deps{Store: st, Signer: signer, Logger: logger, OpenAPI: docs.OpenAPI, Web: web.FS()})
+	st.SetQRKey(qrtoken.NewKey(secret))
+	files, err := store.OpenFiles(filepath.Join(cfg.DataDir, "attachments"))
+	if err != nil {
+		return err
+	}
+	api := httpapi.New(httpapi.Deps{Store: st, Signer: signer, Logger: logger, OpenAPI: docs.OpenAPI, Web: web.FS(), Files: files})
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           api.Echo,

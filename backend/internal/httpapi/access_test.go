@@ -75,6 +75,11 @@ var accessTable = []struct {
 	{"PUT", "/api/v1/contact-links/{id}", "-+--+--"},
 	{"GET", "/api/v1/progress/officials/{id}", "-++++--"},
 	{"GET", "/api/v1/scorecards", "-++-+--"},
+	// Evidence (§2). Uploading is public (villagers without an account attach photos to
+	// petitions), so it has no row here. Downloading is for anyone logged in who may see the
+	// record; a household's QR code is for admins and the township's officials and officers.
+	{"GET", "/api/v1/attachments/{id}", "-++++++"},
+	{"GET", "/api/v1/households/{id}/qr", "-+-+++-"},
 }
 
 func TestRoleByEndpoint(t *testing.T) {

@@ -30,8 +30,9 @@ type Deps struct {
 	Store   *store.Store
 	Signer  *auth.Signer
 	Logger  *slog.Logger
-	OpenAPI []byte // docs/openapi.yaml, served at /api/openapi.yaml
-	Web     fs.FS  // the built PWA; nil or empty serves a notice
+	OpenAPI []byte       // docs/openapi.yaml, served at /api/openapi.yaml
+	Web     fs.FS        // the built PWA; nil or empty serves a notice
+	Files   *store.Files // attachment bytes, under the data directory
 }
 
 // Server holds the echo instance and its dependencies.

@@ -19,6 +19,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"minxin/backend/internal/domain"
+	"minxin/backend/internal/qrtoken"
 )
 
 // Store is the database of one district.
@@ -28,6 +29,7 @@ type Store struct {
 	dialect string // "postgres" or "sqlite"
 	loc     *time.Location
 	now     func() time.Time
+	qr      *qrtoken.Key // signs household QR tokens; set by SetQRKey
 }
 
 // Options say which database to open.
