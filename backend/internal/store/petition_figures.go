@@ -111,7 +111,10 @@ func newFigureRow(townshipID *string, name string) PetitionFigureRow {
 // countFigures adds up the petitions per township, in the order of the townships' names.
 func (s *Store) countFigures(tx *gorm.DB, towns []domain.Township, rows []petitionRow, out *PetitionFigures) error {
 	now := s.now()
-	params := map[civil.Date]petition.Params{}
+	paramsOn, err := s.paramsByDate(tx)
+	if err != nil {
+		return err
+	}
 	out.Total = newFigureRow(nil, "合计")
 	for _, c := range out.Categories {
 		out.Total.ByCategory[c.Code] = 0
@@ -129,14 +132,7 @@ func (s *Store) countFigures(tx *gorm.DB, towns []domain.Township, rows []petiti
 			row.ByCategory[c.Code] = 0
 		}
 		for _, r := range byTownship[town.ID] {
-			p, ok := params[r.ReceivedOn]
-			if !ok {
-				var err error
-				if p, err = s.paramsOn(tx, r.ReceivedOn); err != nil {
-					return err
-				}
-				params[r.ReceivedOn] = p
-			}
+			p := paramsOn(r.ReceivedOn)
 			countPetition(&row, r, now, s.loc, p)
 			countPetition(&out.Total, r, now, s.loc, p)
 		}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -279,6 +280,30 @@ func (s *Store) paramsOn(tx *gorm.DB, d civil.Date) (petition.Params, error) {
 		return petition.Params{}, err
 	}
 	return petitionParams(st), nil
+}
+
+// paramsByDate returns the petition parameters in force on any date, reading the petition
+// settings' history once: pages and figures judge petitions received on many dates.
+func (s *Store) paramsByDate(tx *gorm.DB) (func(civil.Date) petition.Params, error) {
+	var rows []settingRow
+	if err := tx.Where("key LIKE ?", "petition.%").Order("effective_from").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	cache := map[civil.Date]petition.Params{}
+	return func(d civil.Date) petition.Params {
+		if p, ok := cache[d]; ok {
+			return p
+		}
+		st := domain.Settings{}
+		for _, r := range rows {
+			if !r.EffectiveFrom.After(d) {
+				st[r.Key] = json.RawMessage(r.Value) // later effective dates overwrite earlier ones
+			}
+		}
+		p := petitionParams(st)
+		cache[d] = p
+		return p
+	}, nil
 }
 
 // SubmitPetition registers a petition through one of the channels. a is nil for a villager
@@ -722,12 +747,26 @@ type PetitionFilter struct {
 // by the system. Overdue is answered from the stored due_at, which the rules derive on every
 // transition.
 func (s *Store) Petitions(ctx context.Context, a domain.Actor, f PetitionFilter, p PageRequest) (Page[Petition], error) {
-	if f.State != "" && !petition.State(f.State).Valid() {
-		return Page[Petition]{}, domain.InvalidField("state", "is not a petition state")
-	}
-	q, err := visiblePetitions(s.db.WithContext(ctx), a)
+	q, err := s.petitionsQuery(s.db.WithContext(ctx), a, f)
 	if err != nil {
 		return Page[Petition]{}, err
+	}
+	rows, err := listPage(q, "petitions", p, func(r petitionRow) string { return r.ID })
+	if err != nil {
+		return Page[Petition]{}, err
+	}
+	views, err := s.petitionViews(s.db.WithContext(ctx), a, rows.Items)
+	return Page[Petition]{Items: views, NextCursor: rows.NextCursor}, err
+}
+
+// petitionsQuery selects the petitions of a list: those the actor may know exist, filtered.
+func (s *Store) petitionsQuery(db *gorm.DB, a domain.Actor, f PetitionFilter) (*gorm.DB, error) {
+	if f.State != "" && !petition.State(f.State).Valid() {
+		return nil, domain.InvalidField("state", "is not a petition state")
+	}
+	q, err := visiblePetitions(db, a)
+	if err != nil {
+		return nil, err
 	}
 	if f.TownshipID != "" {
 		q = q.Where("petitions.township_id = ?", f.TownshipID)
@@ -743,12 +782,7 @@ func (s *Store) Petitions(ctx context.Context, a domain.Actor, f PetitionFilter,
 			q = q.Where("(petitions.due_at IS NULL OR petitions.due_at > ?)", now)
 		}
 	}
-	rows, err := listPage(q, "petitions", p, func(r petitionRow) string { return r.ID })
-	if err != nil {
-		return Page[Petition]{}, err
-	}
-	views, err := s.petitionViews(s.db.WithContext(ctx), a, rows.Items)
-	return Page[Petition]{Items: views, NextCursor: rows.NextCursor}, err
+	return q, nil
 }
 
 // seesIdentity reports whether the actor may see who the petitioner is: the petitioner, the
@@ -800,16 +834,12 @@ func (s *Store) petitionViews(tx *gorm.DB, a domain.Actor, rows []petitionRow) (
 		}
 	}
 	now := s.now()
-	params := map[civil.Date]petition.Params{}
+	paramsOn, err := s.paramsByDate(tx)
+	if err != nil {
+		return nil, err
+	}
 	for _, r := range rows {
-		p, ok := params[r.ReceivedOn]
-		if !ok {
-			var err error
-			if p, err = s.paramsOn(tx, r.ReceivedOn); err != nil {
-				return nil, err
-			}
-			params[r.ReceivedOn] = p
-		}
+		p := paramsOn(r.ReceivedOn)
 		v := Petition{
 			ID: r.ID, TrackingCode: r.TrackingCode, TownshipID: r.TownshipID, VillageID: r.VillageID, HouseholdID: r.HouseholdID,
 			Channel: r.Channel, Category: r.Category, Subject: r.Subject, Text: r.Text, Anonymous: r.Anonymous,
