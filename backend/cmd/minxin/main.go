@@ -22,6 +22,7 @@ import (
 
 	"minxin/backend/internal/auth"
 	"minxin/backend/internal/config"
+	"minxin/backend/internal/demo"
 	"minxin/backend/internal/domain"
 	"minxin/backend/internal/httpapi"
 	"minxin/backend/internal/qrtoken"
@@ -35,6 +36,7 @@ const usage = `minxin <command>
 
   serve                 migrate if needed, then serve the API and the PWA
   migrate               apply pending migrations and exit
+  demo                  load a demo district into an empty database and print its logins
   user create --role R --username U [--township-id ID] [--team-member] [--lead] [--display-name N] --password-stdin
   audit verify --seed S --manifest FILE --size N [--min-per-township K]
   log verify            check the activity log's hash chain (exit 1 when broken)
@@ -66,6 +68,8 @@ func run(args []string, stdin io.Reader, stdout io.Writer, logger *slog.Logger) 
 		return 0, serve(logger)
 	case args[0] == "migrate":
 		return 0, migrate(stdout)
+	case args[0] == "demo":
+		return 0, loadDemo(stdout)
 	case cmd == "user create":
 		return 0, userCreate(args[2:], stdin, stdout)
 	case cmd == "audit verify":
@@ -100,6 +104,27 @@ func migrate(stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "migrations applied: %d\n", len(applied))
+	return nil
+}
+
+func loadDemo(stdout io.Writer) error {
+	_, st, err := openStore()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ctx := context.Background()
+	if _, err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	logins, err := demo.Load(ctx, st, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Demo district loaded. Every login's password is %s\n\n", demo.Password)
+	for _, l := range logins {
+		fmt.Fprintf(stdout, "  %-16s %-17s %s\n", l.Username, l.Role, l.Note)
+	}
 	return nil
 }
 
@@ -275,4 +300,3 @@ func auditVerify(args []string, stdout io.Writer) error {
 	}
 	return nil
 }
-

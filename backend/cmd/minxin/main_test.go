@@ -41,7 +41,9 @@ func TestAuditVerifyReDerivesTheAPISample(t *testing.T) {
 			id := domain.NewID()
 			in := time.Date(2026, 11, day, 20, 0, 0, 0, loc).Format(time.RFC3339)
 			out := time.Date(2026, 11, day+1, 7, 0, 0, 0, loc).Format(time.RFC3339)
-			ev := func(at string) map[string]any { return map[string]any{"occurred_at": at, "lat": 30, "lng": 120, "accuracy_m": 10} }
+			ev := func(at string) map[string]any {
+				return map[string]any{"occurred_at": at, "lat": 30, "lng": 120, "accuracy_m": 10}
+			}
 			env.Post("/api/v1/overnight-stays", tok, map[string]any{"id": id, "checkin": ev(in)})
 			env.Post("/api/v1/overnight-stays/"+id+"/checkout", tok, map[string]any{"evidence": ev(out)})
 		}

@@ -75,6 +75,16 @@ var accessTable = []struct {
 	{"PUT", "/api/v1/contact-links/{id}", "-+--+--"},
 	{"GET", "/api/v1/progress/officials/{id}", "-++++--"},
 	{"GET", "/api/v1/scorecards", "-++-+--"},
+	{"POST", "/api/v1/audits", "--+----"},
+	{"GET", "/api/v1/audits", "-++----"},
+	{"GET", "/api/v1/audits/{id}", "-++----"},
+	{"GET", "/api/v1/audits/{id}/manifest", "-++----"},
+	{"GET", "/api/v1/audits/{id}/verify", "-++----"},
+	{"POST", "/api/v1/audits/{id}/cancel", "--+----"},
+	{"POST", "/api/v1/audits/{id}/findings", "--+----"},
+	{"GET", "/api/v1/findings", "---++--"},
+	{"POST", "/api/v1/findings/{id}/explain", "---++--"},
+	{"POST", "/api/v1/findings/{id}/resolve", "--+----"},
 	// Evidence (§2). Uploading is public (villagers without an account attach photos to
 	// petitions), so it has no row here. Downloading is for anyone logged in who may see the
 	// record; a household's QR code is for admins and the township's officials and officers.

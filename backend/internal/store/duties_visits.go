@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"minxin/backend/internal/civil"
 	"minxin/backend/internal/domain"
@@ -506,7 +507,11 @@ func (s *Store) PutContactLink(ctx context.Context, a domain.Actor, officialID s
 			return err
 		}
 		out = domain.ContactLink{OfficialID: officialID, TownshipID: *u.TownshipID, VillageID: in.VillageID}
-		if err := tx.Table("contact_links").Save(&out).Error; err != nil {
+		err := tx.Table("contact_links").Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "official_id"}},
+			DoUpdates: clause.AssignmentColumns([]string{"township_id", "village_id"}),
+		}).Create(&out).Error
+		if err != nil {
 			return err
 		}
 		return s.appendLog(tx, change{actor: a.UserID, action: "put", entity: "contact_link", entityID: officialID, townshipID: u.TownshipID, before: before, after: out})

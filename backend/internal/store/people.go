@@ -183,3 +183,10 @@ func (s *Store) DeleteHoliday(ctx context.Context, a domain.Actor, d civil.Date)
 		return s.appendLog(tx, change{actor: a.UserID, action: "delete", entity: "holiday", entityID: d.String(), before: h})
 	})
 }
+
+// UserCount counts every user; the demo loads only into a database without any.
+func (s *Store) UserCount(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&domain.User{}).Count(&n).Error
+	return n, err
+}
