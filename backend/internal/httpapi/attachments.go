@@ -19,7 +19,9 @@ func evidenceRoutes(s *Server) []Route {
 		// rate limited per address.
 		{http.MethodPost, "/attachments", nil, s.uploadAttachment},
 		{http.MethodGet, "/attachments/:id", anyone, s.downloadAttachment},
-		{http.MethodGet, "/households/:id/qr", roles(domain.RoleAdmin, domain.RoleOfficial, domain.RolePetitionOfficer), s.householdQR},
+		// Only the township lead, petition officers and admins print QR codes: an official who could
+		// fetch a household's token could claim a qr_verified visit without going there.
+		{http.MethodGet, "/households/:id/qr", anyOf(roles(domain.RoleAdmin, domain.RolePetitionOfficer), lead), s.householdQR},
 	}
 }
 

@@ -54,9 +54,8 @@ func TestHouseholdQR(t *testing.T) {
 			t.Errorf("a forged token verifies: %v", e)
 		}
 
-		// The township's officials and officers get the same token; it never changes.
+		// The township's lead and petition officers get the same token; it never changes.
 		for _, u := range []domain.User{
-			env.User(domain.RoleOfficial, town.ID),
 			env.User(domain.RoleOfficial, town.ID, "team_member", "lead"),
 			env.User(domain.RolePetitionOfficer, town.ID),
 			env.User(domain.RolePetitionOfficer, ""),
@@ -77,6 +76,7 @@ func TestHouseholdQR(t *testing.T) {
 		}{
 			{"another township's official", path, env.User(domain.RoleOfficial, other.ID, "team_member", "lead"), 404},
 			{"another township's officer", path, env.User(domain.RolePetitionOfficer, other.ID), 404},
+			{"an official who is not the lead", path, env.User(domain.RoleOfficial, town.ID, "team_member"), 403},
 			{"inspector", path, env.User(domain.RoleInspector, ""), 403},
 			{"villager", path, env.User(domain.RoleVillager, ""), 403},
 			{"missing household", "/api/v1/households/" + domain.NewID() + "/qr", env.User(domain.RoleAdmin, ""), 404},
