@@ -18,15 +18,15 @@ func init() {
 
 // petitionWorld is a district of two townships with everyone who deals with petitions.
 type petitionWorld struct {
-	env                        *apitest.Env
-	town, other                domain.Township
-	village                    domain.Village
-	household                  domain.Household
-	admin, officer, district   domain.User
-	handler, official, about   domain.User
-	lead, otherOfficial        domain.User
-	otherOfficer, inspector    domain.User
-	villager, otherVillager    domain.User
+	env                      *apitest.Env
+	town, other              domain.Township
+	village                  domain.Village
+	household                domain.Household
+	admin, officer, district domain.User
+	handler, official, about domain.User
+	lead, otherOfficial      domain.User
+	otherOfficer, inspector  domain.User
+	villager, otherVillager  domain.User
 }
 
 func newPetitionWorld(t *testing.T, env *apitest.Env) *petitionWorld {

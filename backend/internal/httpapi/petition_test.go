@@ -692,3 +692,39 @@ func TestPetitionFiguresAndExports(t *testing.T) {
 		}
 	})
 }
+
+func TestPetitionAttachments(t *testing.T) {
+	apitest.ForEachEngine(t, func(t *testing.T, env *apitest.Env) {
+		w := newPetitionWorld(t, env)
+		// A villager without an account uploads, then submits with the upload.
+		mine := upload(t, env, "", "photo.png", "image/png", tinyPNG(t, 7)).Map(t)["id"].(string)
+		p := w.submit(t, "", map[string]any{"channel": "online", "township_id": w.town.ID, "category": "environment",
+			"subject": "污水", "text": "河里有污水。", "petitioner": map[string]any{"name": "李四", "phone": "13700002222"},
+			"attachment_ids": []string{mine}})
+		g := env.Get("/api/v1/petitions/"+p.ID, w.tok(w.officer)).Map(t)
+		if ids := g["attachment_ids"].([]any); len(ids) != 1 || ids[0] != mine {
+			t.Errorf("attachment_ids %v", ids)
+		}
+		// The township's officer may now download it.
+		if r := env.Get("/api/v1/attachments/"+mine, w.tok(w.officer)); r.Status != 200 {
+			t.Errorf("officer downloads the petition's photo: %d", r.Status)
+		}
+		// An upload already attached cannot be claimed again, nor someone else's, nor an unknown id.
+		staffUpload := upload(t, env, w.tok(w.official), "scan.png", "image/png", tinyPNG(t, 8)).Map(t)["id"].(string)
+		for name, id := range map[string]string{"claimed": mine, "someone else's": staffUpload, "unknown": domain.NewID()} {
+			r := env.Post("/api/v1/petitions", "", map[string]any{"channel": "online", "township_id": w.town.ID, "category": "other",
+				"subject": "再次反映", "text": "同上。", "petitioner": map[string]any{"name": "王五", "phone": "13700003333"},
+				"attachment_ids": []string{id}})
+			if r.Status != 422 || !strings.Contains(string(r.Body), `"field":"attachment_ids"`) {
+				t.Errorf("%s upload: %d %s", name, r.Status, r.Body)
+			}
+		}
+		// An anonymous report through a villager's account takes only uploads made without one.
+		own := upload(t, env, w.tok(w.villager), "p.png", "image/png", tinyPNG(t, 9)).Map(t)["id"].(string)
+		r := env.Post("/api/v1/petitions", w.tok(w.villager), map[string]any{"channel": "online", "township_id": w.town.ID, "category": "conduct",
+			"subject": "检举", "text": "有人收礼。", "anonymous": true, "attachment_ids": []string{own}})
+		if r.Status != 422 {
+			t.Errorf("anonymous report with the account's upload: %d %s", r.Status, r.Body)
+		}
+	})
+}

@@ -397,6 +397,15 @@ func (s *Store) submitPetition(ctx context.Context, a *domain.Actor, in Petition
 				return err
 			}
 		}
+		// Attachments are uploads of the submitter. An anonymous report takes only uploads made
+		// without an account, so that no upload ties it to anyone.
+		linker := domain.Actor{}
+		if a != nil && !(in.Anonymous && a.Role == domain.RoleVillager) {
+			linker = *a
+		}
+		if err := s.linkAttachments(tx, linker, "attachment_ids", in.AttachmentIDs, row.TownshipID); err != nil {
+			return err
+		}
 		for _, id := range uniqueIDs(in.AttachmentIDs) {
 			if err := tx.Create(&petitionAttachment{PetitionID: row.ID, AttachmentID: id, TownshipID: row.TownshipID}).Error; err != nil {
 				return err
@@ -496,9 +505,6 @@ func checkPetitionInput(in *PetitionInput, today civil.Date) error {
 		v.Check(domain.ValidID(id), "about_official_ids", "must be ids of officials")
 	}
 	v.Check(len(in.AttachmentIDs) <= 20, "attachment_ids", "at most 20 attachments")
-	for _, id := range in.AttachmentIDs {
-		v.Check(domain.ValidID(id), "attachment_ids", "must be ids of attachments")
-	}
 	switch {
 	case in.ReceivedOn == nil:
 		in.ReceivedOn = &today
