@@ -224,3 +224,53 @@ func TestProgressAndScorecardAccess(t *testing.T) {
 		}
 	})
 }
+
+func TestTalkDaysAndContactLinks(t *testing.T) {
+	apitest.ForEachEngine(t, func(t *testing.T, env *apitest.Env) {
+		d := newDutyEnv(t, env)
+		second := env.Village(d.town, "乙村", 30.06, 120.01)
+		lead := env.Token(env.User(domain.RoleOfficial, d.town.ID, "team_member", "lead"))
+		talk := func(village, on string) int {
+			return d.Post("/api/v1/talk-days", d.token, map[string]any{"id": domain.NewID(), "village_id": village, "held_on": on, "attendance": 35, "issues": []string{"路灯不亮"}}).Status
+		}
+		// 甲村 holds talk days in October and November (two in November), 乙村 only in October.
+		for _, c := range []struct{ village, on string }{{d.village.ID, "2026-10-12"}, {d.village.ID, "2026-11-03"}, {d.village.ID, "2026-11-20"}, {second.ID, "2026-10-20"}} {
+			if s := talk(c.village, c.on); s != http.StatusCreated {
+				t.Fatalf("talk day: %d", s)
+			}
+		}
+		if s := talk(d.village.ID, "2030-01-01"); s != http.StatusUnprocessableEntity {
+			t.Errorf("talk day in the future: %d", s)
+		}
+		card := env.Get("/api/v1/scorecards?township_id="+d.town.ID+"&from=2026-10-01&to=2026-11-30", lead).Map(t)
+		if card["talk_day_months"] != 4.0 || card["talk_day_months_held"] != 3.0 {
+			t.Errorf("talk-day coverage: %v of %v months", card["talk_day_months_held"], card["talk_day_months"])
+		}
+		// Linking a team member to a village; the households they are contact official of count.
+		if r := env.Put("/api/v1/contact-links/"+d.official.ID, lead, map[string]any{"village_id": second.ID}); r.Status != http.StatusOK {
+			t.Fatalf("contact link: %d %s", r.Status, r.Body)
+		}
+		if r := env.Put("/api/v1/contact-links/"+d.official.ID, lead, map[string]any{"village_id": d.village.ID}); r.Status != http.StatusOK || r.Map(t)["village_id"] != d.village.ID {
+			t.Fatalf("contact link moved: %d %s", r.Status, r.Body)
+		}
+		admin := env.Token(env.User(domain.RoleAdmin, ""))
+		for i := 0; i < 10; i++ {
+			h := env.Household(d.village, "户主")
+			env.Patch("/api/v1/households/"+h.ID, admin, map[string]any{"contact_official_id": d.official.ID})
+		}
+		links := d.progress(t, "2026-11-30")["links"].(map[string]any)
+		if links["village_id"] != d.village.ID || links["linked_households"] != 10.0 || links["minimum"] != 10.0 || links["status"] != "met" {
+			t.Errorf("links: %v", links)
+		}
+		other := env.Village(env.Township("乙镇", 31, 121), "丙村", 31.01, 121.01)
+		if r := env.Put("/api/v1/contact-links/"+d.official.ID, lead, map[string]any{"village_id": other.ID}); r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("link to another township's village: %d", r.Status)
+		}
+		// A trigger of a household without a contact official falls to the team member linked to its village.
+		h := env.Household(d.village, "王五")
+		r := d.Post("/api/v1/visit-triggers", d.token, map[string]any{"id": domain.NewID(), "household_id": h.ID, "category": "disaster", "occurred_on": "2026-11-10", "note": "房屋受损"})
+		if r.Map(t)["responsible_id"] != d.official.ID {
+			t.Errorf("responsible official: %s", r.Body)
+		}
+	})
+}

@@ -462,6 +462,9 @@ func (s *Store) TalkDays(ctx context.Context, a domain.Actor, f FieldFilter, p P
 	if f.TownshipID != "" {
 		q = q.Where("township_id = ?", f.TownshipID)
 	}
+	if f.OfficialID != "" {
+		q = q.Where("recorded_by = ?", f.OfficialID)
+	}
 	if f.From != nil {
 		q = q.Where("held_on >= ?", *f.From)
 	}
