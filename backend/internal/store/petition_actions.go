@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"minxin/backend/internal/auth"
 	"minxin/backend/internal/civil"
@@ -65,8 +66,11 @@ func (s *Store) actOnPetition(ctx context.Context, a *domain.Actor, cred *Petiti
 		var row petitionRow
 		var err error
 		if cred != nil {
-			err = tx.First(&row, "id = ?", id).Error
-			err = notFound(err, "petition")
+			q := tx
+			if s.dialect == "postgres" {
+				q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+			}
+			err = notFound(q.First(&row, "id = ?", id).Error, "petition")
 		} else {
 			row, err = s.loadVisible(tx, *a, id, true)
 		}
