@@ -79,6 +79,15 @@ func New(d Deps) *Server {
 		},
 	}))
 	e.Use(middleware.Recover())
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
+		Level: 5,
+		// Only text compresses: the PWA's scripts, styles and pages, and the API's JSON
+		// (the metrics handler compresses its own answer).
+		Skipper: func(c echo.Context) bool {
+			p := c.Request().URL.Path
+			return p == "/metrics" || strings.HasPrefix(p, "/api/v1/attachments/") || strings.HasSuffix(p, ".png") || c.QueryParam("format") == "png" || c.QueryParam("format") == "xlsx"
+		},
+	}))
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
 		Limit:   strconv.Itoa(MaxBodyBytes) + "B",
 		Skipper: func(c echo.Context) bool { return c.Path() == "/api/v1/attachments" },

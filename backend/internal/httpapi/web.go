@@ -2,12 +2,18 @@ package httpapi
 
 import (
 	"io/fs"
+	"mime"
 	"net/http"
 	"path"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 )
+
+func init() {
+	// Go's type table lacks the web app manifest's extension.
+	mime.AddExtensionType(".webmanifest", "application/manifest+json")
+}
 
 // webHandler serves the built PWA: hashed assets are cached for a year, everything else is
 // revalidated, and unknown paths fall back to index.html for the client-side router.
