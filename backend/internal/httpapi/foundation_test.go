@@ -250,3 +250,26 @@ func TestAnotherTownshipIsNotFound(t *testing.T) {
 		}
 	})
 }
+
+func TestPublicDirectory(t *testing.T) {
+	apitest.ForEachEngine(t, func(t *testing.T, env *apitest.Env) {
+		town := env.Township("甲镇", 30, 120)
+		v := env.Village(town, "甲村", 30.01, 120.01)
+		env.Household(v, "张三")
+		r := env.Get("/api/v1/directory", "")
+		if r.Status != http.StatusOK {
+			t.Fatalf("directory: %d %s", r.Status, r.Body)
+		}
+		body := string(r.Body)
+		for _, want := range []string{town.ID, "甲镇", v.ID, "甲村", `"code":"land"`, "土地"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("directory lacks %s: %s", want, body)
+			}
+		}
+		for _, secret := range []string{"张三", "lat", "radius_m"} {
+			if strings.Contains(body, secret) {
+				t.Errorf("directory shows %s: %s", secret, body)
+			}
+		}
+	})
+}

@@ -335,3 +335,12 @@ func (s *Server) putSetting(c echo.Context) error {
 		return s.deps.Store.PutSetting(c.Request().Context(), a, in)
 	})
 }
+
+// directory answers the public directory: township and village names and petition categories.
+func (s *Server) directory(c echo.Context) error {
+	d, err := s.deps.Store.PublicDirectory(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}

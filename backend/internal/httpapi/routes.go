@@ -72,6 +72,7 @@ func organisationRoutes(s *Server) []Route {
 		{http.MethodPost, "/auth/refresh", nil, s.refresh},
 		{http.MethodPost, "/auth/logout", anyone, s.logout},
 		{http.MethodGet, "/me", anyone, s.me},
+		{http.MethodGet, "/directory", nil, s.directory},
 
 		{http.MethodGet, "/townships", staff, s.listTownships},
 		{http.MethodPost, "/townships", admin, s.createTownship},

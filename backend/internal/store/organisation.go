@@ -331,3 +331,52 @@ func (s *Store) Households(ctx context.Context, a domain.Actor, f HouseholdFilte
 	}
 	return listPage(q, "households", p, func(h domain.Household) string { return h.ID })
 }
+
+// DirectoryTownship is a township and its villages as shown to anyone filing a petition.
+type DirectoryTownship struct {
+	ID       string             `json:"id"`
+	Name     string             `json:"name"`
+	Villages []DirectoryVillage `json:"villages"`
+}
+
+// DirectoryVillage is a village's id and name.
+type DirectoryVillage struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Directory is the public part of the organisation: what a villager without an account needs
+// to file a petition (township and village names, petition categories) and nothing more.
+type Directory struct {
+	Townships          []DirectoryTownship `json:"townships"`
+	PetitionCategories []domain.Category   `json:"petition_categories"`
+}
+
+// PublicDirectory returns the townships with their villages, by name, and the petition
+// categories in force today.
+func (s *Store) PublicDirectory(ctx context.Context) (Directory, error) {
+	db := s.db.WithContext(ctx)
+	var towns []domain.Township
+	if err := db.Order("name, id").Find(&towns).Error; err != nil {
+		return Directory{}, err
+	}
+	var villages []domain.Village
+	if err := db.Order("name, id").Find(&villages).Error; err != nil {
+		return Directory{}, err
+	}
+	st, err := s.settingsOn(db, s.today())
+	if err != nil {
+		return Directory{}, err
+	}
+	out := Directory{Townships: make([]DirectoryTownship, len(towns)), PetitionCategories: st.Categories("petition.categories")}
+	index := map[string]int{}
+	for i, t := range towns {
+		out.Townships[i] = DirectoryTownship{ID: t.ID, Name: t.Name, Villages: []DirectoryVillage{}}
+		index[t.ID] = i
+	}
+	for _, v := range villages {
+		i := index[v.TownshipID]
+		out.Townships[i].Villages = append(out.Townships[i].Villages, DirectoryVillage{ID: v.ID, Name: v.Name})
+	}
+	return out, nil
+}
