@@ -305,6 +305,8 @@ var scorecardColumns = []struct {
 	{"走访户数", func(r store.ScorecardRow) any { return r.HouseholdsVisited }},
 	{"联系户数", func(r store.ScorecardRow) any { return r.LinkedHouseholds }},
 	{"联系点状态", func(r store.ScorecardRow) any { return r.LinksStatus }},
+	{"承办信访件", func(r store.ScorecardRow) any { return r.PetitionsAssigned }},
+	{"按期答复", func(r store.ScorecardRow) any { return r.PetitionsOnTime }},
 	{"抽查核查数", func(r store.ScorecardRow) any { return r.AuditsSampled }},
 	{"抽查属实", func(r store.ScorecardRow) any { return r.AuditsConfirmed }},
 	{"抽查存疑", func(r store.ScorecardRow) any { return r.AuditsDiscrepancies }},

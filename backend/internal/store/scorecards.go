@@ -3,9 +3,12 @@ package store
 import (
 	"context"
 
+	"gorm.io/gorm"
+
 	"minxin/backend/internal/civil"
 	"minxin/backend/internal/domain"
 	"minxin/backend/internal/rules/duty"
+	"minxin/backend/internal/rules/petition"
 )
 
 // ScorecardRow is one official's figures over a period (考核).
@@ -31,6 +34,8 @@ type ScorecardRow struct {
 	HouseholdsVisited   int    `json:"households_visited"`
 	LinkedHouseholds    int    `json:"linked_households"`
 	LinksStatus         string `json:"links_status"`
+	PetitionsAssigned   int    `json:"petitions_assigned"`
+	PetitionsOnTime     int    `json:"petitions_replied_on_time"`
 	AuditsSampled       int    `json:"audits_sampled"`
 	AuditsConfirmed     int    `json:"audits_confirmed"`
 	AuditsDiscrepancies int    `json:"audits_discrepancies"`
@@ -87,6 +92,10 @@ func (s *Store) Scorecard(ctx context.Context, a domain.Actor, in ScorecardInput
 	if err != nil {
 		return Scorecard{}, err
 	}
+	handled, err := s.petitionsByHandler(db, a, in.TownshipID, in.From, in.To)
+	if err != nil {
+		return Scorecard{}, err
+	}
 	for _, m := range members {
 		row := ScorecardRow{OfficialID: m.ID, DisplayName: m.DisplayName, TownshipID: in.TownshipID}
 		// A week belongs to the period that holds its Monday, so consecutive periods never
@@ -135,6 +144,7 @@ func (s *Store) Scorecard(ctx context.Context, a domain.Actor, in ScorecardInput
 			return Scorecard{}, err
 		}
 		row.LinkedHouseholds, row.LinksStatus = links.LinkedHouseholds, links.Status
+		row.PetitionsAssigned, row.PetitionsOnTime = handled[m.ID].assigned, handled[m.ID].onTime
 		af := audits[m.ID]
 		row.AuditsSampled, row.AuditsConfirmed, row.AuditsDiscrepancies, row.AuditsViolations = af.Sampled, af.Confirmed, af.Discrepancies, af.Violations
 		out.Rows = append(out.Rows, row)
@@ -181,4 +191,33 @@ func firstMonday(d civil.Date) civil.Date {
 		return m
 	}
 	return d.ISOWeekStart().AddDays(7)
+}
+
+type handledPetitions struct{ assigned, onTime int }
+
+// petitionsByHandler counts, per handler, the petitions of a township received in a period
+// and assigned to them, and those replied within their deadline. Petitions that name the
+// viewer are left out, so that no count betrays a petition to the official it is about.
+func (s *Store) petitionsByHandler(tx *gorm.DB, viewer domain.Actor, townshipID string, from, to civil.Date) (map[string]handledPetitions, error) {
+	var rows []petitionRow
+	err := tx.Where("township_id = ? AND handler_id IS NOT NULL AND received_on >= ? AND received_on <= ?", townshipID, from, to).
+		Where("NOT EXISTS (SELECT 1 FROM petition_about pa WHERE pa.petition_id = petitions.id AND pa.official_id = ?)", viewer.UserID).
+		Find(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	params, err := s.paramsByDate(tx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]handledPetitions{}
+	for _, r := range rows {
+		h := out[*r.HandlerID]
+		h.assigned++
+		if petition.RepliedOnTime(r.facts(), s.loc, params(r.ReceivedOn)) {
+			h.onTime++
+		}
+		out[*r.HandlerID] = h
+	}
+	return out, nil
 }
