@@ -151,6 +151,21 @@ func serve(logger *slog.Logger) error {
 			logger.Info("petitions closed by themselves", "count", n)
 		})
 	}()
+	go func() {
+		// Answers kept for Idempotency-Key are forgotten after a day.
+		t := time.NewTicker(time.Hour)
+		defer t.Stop()
+		for {
+			if _, err := st.PurgeIdempotencyKeys(ctx); err != nil && ctx.Err() == nil {
+				logger.Error("purging idempotency keys", "error", err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
 	defer func() { stop(); <-jobsDone }()
 	secret, err := cfg.Secret()
 	if err != nil {
@@ -165,7 +180,7 @@ func serve(logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	api := httpapi.New(httpapi.Deps{Store: st, Signer: signer, Logger: logger, OpenAPI: docs.OpenAPI, Web: web.FS(), Files: files})
+	api := httpapi.New(httpapi.Deps{Store: st, Signer: signer, Secret: secret, Logger: logger, OpenAPI: docs.OpenAPI, Web: web.FS(), Files: files})
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           api.Echo,

@@ -129,7 +129,7 @@ func New(t testing.TB, engine string) *Env {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httpapi.New(httpapi.Deps{Store: st, Signer: signer, Logger: logger, OpenAPI: docs.OpenAPI, Files: files})
+	srv := httpapi.New(httpapi.Deps{Store: st, Signer: signer, Secret: secret, Logger: logger, OpenAPI: docs.OpenAPI, Files: files})
 	hs := httptest.NewServer(srv.Echo)
 	t.Cleanup(hs.Close)
 	return &Env{T: t, Engine: engine, Store: st, Server: srv, HTTP: hs, Clock: clock, Secret: secret, Loc: loc, DataDir: dataDir, DatabaseURL: opts.DatabaseURL}

@@ -29,6 +29,7 @@ const MaxBodyBytes = 1 << 20
 type Deps struct {
 	Store   *store.Store
 	Signer  *auth.Signer
+	Secret  []byte // the server's secret: seals the answers kept for Idempotency-Key
 	Logger  *slog.Logger
 	OpenAPI []byte       // docs/openapi.yaml, served at /api/openapi.yaml
 	Web     fs.FS        // the built PWA; nil or empty serves a notice
@@ -165,6 +166,9 @@ func (s *Server) guard(r Route) echo.HandlerFunc {
 				return domain.Forbidden()
 			}
 		}
-		return r.Handler(c)
+		if idempotencyExempt(r.Path) {
+			return r.Handler(c)
+		}
+		return s.idempotent(c, r.Handler)
 	}
 }

@@ -639,7 +639,7 @@ type auditFigures struct{ Sampled, Confirmed, Discrepancies, Violations int }
 
 func auditFiguresBy(tx *gorm.DB, townshipID string, from, to civil.Date) (map[string]auditFigures, error) {
 	var rows []struct {
-		OfficialID                                   string
+		OfficialID                                    string
 		Sampled, Confirmed, Discrepancies, Violations int
 	}
 	err := tx.Table("audit_findings f").Joins("JOIN audits a ON a.id = f.audit_id").Select(`f.official_id, COUNT(*) AS sampled,
