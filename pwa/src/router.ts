@@ -30,6 +30,19 @@ export function createAppRouter(user: Ref<User | null>): Router {
         meta: { title: 'outbox.title', auth: true },
       },
       {
+        path: '/petitions/new',
+        name: 'petition-new',
+        component: () => import('./views/villager/PetitionNewView.vue'),
+        meta: { title: 'villager.new.title' },
+      },
+      {
+        path: '/petitions/receipt',
+        name: 'petition-receipt',
+        component: () => import('./views/villager/ReceiptView.vue'),
+        meta: { title: 'villager.receipt.title' },
+      },
+      { path: '/track', name: 'track', component: () => import('./views/villager/TrackView.vue'), meta: { title: 'villager.track.title' } },
+      {
         path: '/:pathMatch(.*)*',
         name: 'not-found',
         component: () => import('./views/NotFoundView.vue'),

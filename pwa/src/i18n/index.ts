@@ -4,6 +4,7 @@ import vantEnUS from 'vant/es/locale/lang/en-US'
 import vantZhCN from 'vant/es/locale/lang/zh-CN'
 import zhCN from './zh-CN'
 import enUS from './en-US'
+import { villagerEnUS, villagerZhCN } from './villager'
 
 export type AppLocale = 'zh-CN' | 'en-US'
 
@@ -17,7 +18,7 @@ export const i18n = createI18n({
   legacy: false,
   locale: savedLocale(),
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': zhCN, 'en-US': enUS },
+  messages: { 'zh-CN': { ...zhCN, ...villagerZhCN }, 'en-US': { ...enUS, ...villagerEnUS } },
 })
 
 function apply(locale: AppLocale): void {
