@@ -43,6 +43,37 @@ export function createAppRouter(user: Ref<User | null>): Router {
       },
       { path: '/track', name: 'track', component: () => import('./views/villager/TrackView.vue'), meta: { title: 'villager.track.title' } },
       {
+        path: '/official/visit',
+        name: 'official-visit',
+        component: () => import('./views/official/VisitView.vue'),
+        meta: { title: 'official.visit.title', auth: true },
+      },
+      {
+        path: '/inspector/audits/new',
+        name: 'inspector-audit-new',
+        component: () => import('./views/inspector/AuditNewView.vue'),
+        meta: { title: 'inspector.newAudit', auth: true },
+      },
+      {
+        path: '/inspector/audits/:id',
+        name: 'inspector-audit',
+        component: () => import('./views/inspector/AuditView.vue'),
+        props: true,
+        meta: { title: 'inspector.round.title', auth: true },
+      },
+      {
+        path: '/inspector/scorecards',
+        name: 'inspector-scorecards',
+        component: () => import('./views/inspector/ScorecardView.vue'),
+        meta: { title: 'inspector.scorecards', auth: true },
+      },
+      {
+        path: '/office/rota',
+        name: 'office-rota',
+        component: () => import('./views/office/RotaView.vue'),
+        meta: { title: 'office.rotaTitle', auth: true },
+      },
+      {
         path: '/:pathMatch(.*)*',
         name: 'not-found',
         component: () => import('./views/NotFoundView.vue'),

@@ -259,6 +259,8 @@ export class Outbox {
     if (res.ok) return item.file ? this.uploaded(res) : { kind: 'done', attachmentId: null }
     const problem = await problemFrom(res)
     switch (verdict(res.status, problem.code)) {
+      case 'done':
+        return { kind: 'done', attachmentId: null }
       case 'auth':
         return { kind: 'auth' }
       case 'refused':
