@@ -180,6 +180,80 @@ func errIDConflict(what string) error {
 	return domain.Conflict("id_conflict", "a different %s with this id already exists; a re-sent record must be identical", what)
 }
 
+// fieldRecord is a row of a field record created with a client-chosen id.
+type fieldRecord interface {
+	authorAndHash() (author, hash string)
+}
+
+// insertRecord inserts a field record unless its id exists. A stored record with that id
+// must be the same author's identical record, which is answered as stored (inserted false);
+// anything else is an id conflict.
+func insertRecord[T fieldRecord](tx *gorm.DB, row *T, id, what string) (inserted bool, stored T, err error) {
+	if inserted, err = insertOnce(tx, row); err != nil || inserted {
+		return inserted, *row, err
+	}
+	if err = tx.First(&stored, "id = ?", id).Error; err != nil {
+		return false, stored, err
+	}
+	author, hash := stored.authorAndHash()
+	wantAuthor, wantHash := (*row).authorAndHash()
+	if author != wantAuthor || hash != wantHash {
+		return false, stored, errIDConflict(what)
+	}
+	return false, stored, nil
+}
+
+// laterEvidence is a check-out (or a reception day's check-in) added to a stored record.
+type laterEvidence struct {
+	recordType, id string
+	kind           string     // "checkout", or "checkin" for a reception day
+	what           string     // the record, for messages: "stay", "session", "day"
+	date           civil.Date // the record's date: the settings in force then judge the evidence
+	fences         func() ([]duty.Geofence, error)
+}
+
+// addEvidence adds a later evidence to a record and answers the record's evidence before it
+// and the new row. A re-send of the stored evidence answers a nil row; another one is a
+// conflict; a check-out may not come before its check-in.
+func (s *Store) addEvidence(tx *gorm.DB, a domain.Actor, l laterEvidence, in domain.EvidenceInput) (map[string]evidenceRow, *evidenceRow, duty.Params, error) {
+	hash := contentHash(CheckoutInput{Evidence: normaliseEvidence(in)})
+	conflict := domain.Conflict(l.kind+"_conflict", "this %s already has a different %s", l.what, l.kind)
+	evs, err := evidenceOf(tx, l.recordType, []string{l.id})
+	if err != nil {
+		return nil, nil, duty.Params{}, err
+	}
+	before := evs[l.id]
+	if prev, done := before[l.kind]; done {
+		if prev.ContentHash != hash {
+			return before, nil, duty.Params{}, conflict
+		}
+		return before, nil, duty.Params{}, nil
+	}
+	if checkin, ok := before["checkin"]; ok && in.OccurredAt.Before(checkin.OccurredAt) {
+		return nil, nil, duty.Params{}, domain.InvalidField("evidence.occurred_at", "must not be before the check-in")
+	}
+	p, _, err := s.dutyParamsOn(tx, l.date)
+	if err != nil {
+		return nil, nil, p, err
+	}
+	fences, err := l.fences()
+	if err != nil {
+		return nil, nil, p, err
+	}
+	ev, err := s.evaluate(tx, p, a, "evidence", in, fences, false)
+	if err != nil {
+		return nil, nil, p, err
+	}
+	ev.RecordType, ev.RecordID, ev.Kind, ev.ContentHash = l.recordType, l.id, l.kind, hash
+	if inserted, err := insertOnce(tx, &ev); err != nil || !inserted {
+		if err == nil {
+			err = conflict // another request added it at the same moment
+		}
+		return nil, nil, p, err
+	}
+	return before, &ev, p, nil
+}
+
 // township and fences of the actor's township: its seat, and its area (seat and villages).
 func (s *Store) townshipFences(tx *gorm.DB, townshipID string) (seat []duty.Geofence, area []duty.Geofence, err error) {
 	var t domain.Township

@@ -302,7 +302,6 @@ func (s *Store) CheckinReception(ctx context.Context, a domain.Actor, id string,
 	if err := v.Err(); err != nil {
 		return domain.ReceptionDay{}, err
 	}
-	hash := contentHash(CheckoutInput{Evidence: normaliseEvidence(in.Evidence)})
 	var out domain.ReceptionDay
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var row receptionRow
@@ -312,42 +311,24 @@ func (s *Store) CheckinReception(ctx context.Context, a domain.Actor, id string,
 		if row.OfficialID == nil || *row.OfficialID != a.UserID {
 			return domain.Conflict("not_your_reception_day", "you are not the receiver of this day")
 		}
-		evs, err := evidenceOf(tx, RecordReceptionDay, []string{id})
+		evs, checkin, p, err := s.addEvidence(tx, a, laterEvidence{recordType: RecordReceptionDay, id: id, kind: "checkin", what: "day",
+			date: row.Date, fences: func() ([]duty.Geofence, error) {
+				seat, _, err := s.townshipFences(tx, row.TownshipID)
+				return seat, err
+			}}, in.Evidence)
 		if err != nil {
 			return err
 		}
-		if prev, done := evs[id]["checkin"]; done {
-			if prev.ContentHash != hash {
-				return domain.Conflict("checkin_conflict", "this day already has a different check-in")
-			}
-			out = row.domain(evs[id])
+		if checkin == nil { // the same evidence again: answer the record as it is
+			out = row.domain(evs)
 			return nil
 		}
-		p, _, err := s.dutyParamsOn(tx, row.Date)
-		if err != nil {
-			return err
-		}
-		seat, _, err := s.townshipFences(tx, row.TownshipID)
-		if err != nil {
-			return err
-		}
-		ev, err := s.evaluate(tx, p, a, "evidence", in.Evidence, seat, false)
-		if err != nil {
-			return err
-		}
-		ev.RecordType, ev.RecordID, ev.Kind, ev.ContentHash = RecordReceptionDay, id, "checkin", hash
-		if inserted, err := insertOnce(tx, &ev); err != nil || !inserted {
-			if err == nil {
-				err = domain.Conflict("checkin_conflict", "this day was checked in at the same moment by another request")
-			}
-			return err
-		}
-		attended, onTime := duty.ReceptionAttendance(ev.OccurredAt, row.Date, s.loc, p.Reception.OnTimeBefore)
-		row.Attended, row.OnTime = attended && ev.Counts, onTime && attended && ev.Counts
+		attended, onTime := duty.ReceptionAttendance(checkin.OccurredAt, row.Date, s.loc, p.Reception.OnTimeBefore)
+		row.Attended, row.OnTime = attended && checkin.Counts, onTime && attended && checkin.Counts
 		if err := tx.Model(&receptionRow{}).Where("id = ?", id).Updates(map[string]any{"attended": row.Attended, "on_time": row.OnTime}).Error; err != nil {
 			return err
 		}
-		out = row.domain(map[string]evidenceRow{"checkin": ev})
+		out = row.domain(map[string]evidenceRow{"checkin": *checkin})
 		return s.appendLog(tx, change{actor: a.UserID, action: "checkin", entity: RecordReceptionDay, entityID: id, townshipID: &row.TownshipID, after: out})
 	})
 	return out, err

@@ -38,6 +38,8 @@ type stayRow struct {
 
 func (stayRow) TableName() string { return "overnight_stays" }
 
+func (r stayRow) authorAndHash() (string, string) { return r.OfficialID, r.ContentHash }
+
 func (r stayRow) domain(ev map[string]evidenceRow) domain.OvernightStay {
 	out := domain.OvernightStay{ID: r.ID, TownshipID: r.TownshipID, OfficialID: r.OfficialID, NightDate: r.NightDate,
 		Week: r.IsoWeek, Checkin: ev["checkin"].domain(), Counts: r.Counts && r.RefutedAt == nil, Refuted: r.RefutedAt != nil}
@@ -79,12 +81,14 @@ func (s *Store) CreateOvernightStay(ctx context.Context, a domain.Actor, in Stay
 		}
 		row := stayRow{ID: in.ID, TownshipID: a.TownshipID, OfficialID: a.UserID, NightDate: date, IsoWeek: date.ISOWeek(),
 			ContentHash: hash, CreatedAt: s.now()}
-		inserted, err := insertOnce(tx, &row)
+		inserted, stored, err := insertRecord(tx, &row, in.ID, "overnight stay")
 		if err != nil {
 			return err
 		}
 		if !inserted {
-			return s.replayStay(tx, a, in.ID, hash, &out)
+			evs, err := evidenceOf(tx, RecordOvernightStay, []string{in.ID})
+			out = stored.domain(evs[in.ID])
+			return err
 		}
 		ev.RecordType, ev.RecordID, ev.Kind, ev.ContentHash = RecordOvernightStay, in.ID, "checkin", hash
 		if err := tx.Create(&ev).Error; err != nil {
@@ -94,28 +98,6 @@ func (s *Store) CreateOvernightStay(ctx context.Context, a domain.Actor, in Stay
 		return s.appendLog(tx, change{actor: a.UserID, action: "checkin", entity: RecordOvernightStay, entityID: row.ID, townshipID: &row.TownshipID, after: out})
 	})
 	return out, err
-}
-
-// replayStay answers a re-sent stay: the stored record when it is the same, else a conflict.
-func (s *Store) replayStay(tx *gorm.DB, a domain.Actor, id, hash string, out *domain.OvernightStay) error {
-	var existing stayRow
-	if err := tx.First(&existing, "id = ?", id).Error; err != nil {
-		return err
-	}
-	if existing.OfficialID != a.UserID || existing.ContentHash != hash {
-		return errIDConflict("overnight stay")
-	}
-	stay, err := s.loadStay(tx, existing)
-	*out = stay
-	return err
-}
-
-func (s *Store) loadStay(tx *gorm.DB, r stayRow) (domain.OvernightStay, error) {
-	ev, err := evidenceOf(tx, RecordOvernightStay, []string{r.ID})
-	if err != nil {
-		return domain.OvernightStay{}, err
-	}
-	return r.domain(ev[r.ID]), nil
 }
 
 // errStayNotFound lets the phone tell "the check-in has not arrived yet, retry" from other 404s.
@@ -130,7 +112,6 @@ func (s *Store) CheckoutOvernightStay(ctx context.Context, a domain.Actor, id st
 	if err := v.Err(); err != nil {
 		return domain.OvernightStay{}, err
 	}
-	hash := contentHash(CheckoutInput{Evidence: normaliseEvidence(in.Evidence)})
 	var out domain.OvernightStay
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var row stayRow
@@ -140,47 +121,26 @@ func (s *Store) CheckoutOvernightStay(ctx context.Context, a domain.Actor, id st
 			}
 			return err
 		}
-		evs, err := evidenceOf(tx, RecordOvernightStay, []string{id})
+		evs, checkout, p, err := s.addEvidence(tx, a, laterEvidence{recordType: RecordOvernightStay, id: id, kind: "checkout", what: "stay",
+			date: row.NightDate, fences: func() ([]duty.Geofence, error) {
+				_, area, err := s.townshipFences(tx, row.TownshipID)
+				return area, err
+			}}, in.Evidence)
 		if err != nil {
 			return err
 		}
-		checkin := evs[id]["checkin"]
-		if prev, done := evs[id]["checkout"]; done {
-			if prev.ContentHash != hash {
-				return domain.Conflict("checkout_conflict", "this stay already has a different check-out")
-			}
-			out = row.domain(evs[id])
+		if checkout == nil { // the same evidence again: answer the record as it is
+			out = row.domain(evs)
 			return nil
 		}
-		if in.Evidence.OccurredAt.Before(checkin.OccurredAt) {
-			return domain.InvalidField("evidence.occurred_at", "must not be before the check-in")
-		}
-		p, _, err := s.dutyParamsOn(tx, row.NightDate)
-		if err != nil {
-			return err
-		}
-		_, area, err := s.townshipFences(tx, row.TownshipID)
-		if err != nil {
-			return err
-		}
-		ev, err := s.evaluate(tx, p, a, "evidence", in.Evidence, area, false)
-		if err != nil {
-			return err
-		}
-		ev.RecordType, ev.RecordID, ev.Kind, ev.ContentHash = RecordOvernightStay, id, "checkout", hash
-		if inserted, err := insertOnce(tx, &ev); err != nil || !inserted {
-			if err == nil {
-				err = domain.Conflict("checkout_conflict", "this stay was checked out at the same moment by another request")
-			}
-			return err
-		}
-		before := row.domain(evs[id])
+		before := row.domain(evs)
+		checkin := evs["checkin"]
 		row.CheckedOut = true
-		row.Counts = checkin.Counts && ev.Counts && duty.NightCounts(checkin.OccurredAt, ev.OccurredAt, s.loc, p.Night)
+		row.Counts = checkin.Counts && checkout.Counts && duty.NightCounts(checkin.OccurredAt, checkout.OccurredAt, s.loc, p.Night)
 		if err := tx.Model(&stayRow{}).Where("id = ?", id).Updates(map[string]any{"checked_out": true, "counts": row.Counts}).Error; err != nil {
 			return err
 		}
-		out = row.domain(map[string]evidenceRow{"checkin": checkin, "checkout": ev})
+		out = row.domain(map[string]evidenceRow{"checkin": checkin, "checkout": *checkout})
 		return s.appendLog(tx, change{actor: a.UserID, action: "checkout", entity: RecordOvernightStay, entityID: id, townshipID: &row.TownshipID, before: before, after: out})
 	})
 	return out, err
@@ -230,6 +190,8 @@ type stationingRow struct {
 
 func (stationingRow) TableName() string { return "stationings" }
 
+func (r stationingRow) authorAndHash() (string, string) { return r.OfficialID, r.ContentHash }
+
 func (r stationingRow) domain(ev map[string]evidenceRow) domain.Stationing {
 	out := domain.Stationing{ID: r.ID, TownshipID: r.TownshipID, OfficialID: r.OfficialID, VillageID: r.VillageID, Date: r.Date,
 		Checkin: ev["checkin"].domain(), Counts: r.Counts && r.RefutedAt == nil, Refuted: r.RefutedAt != nil}
@@ -277,20 +239,13 @@ func (s *Store) CreateStationing(ctx context.Context, a domain.Actor, in Station
 		}
 		row := stationingRow{ID: in.ID, TownshipID: a.TownshipID, OfficialID: a.UserID, VillageID: in.VillageID, Date: date,
 			ContentHash: hash, CreatedAt: s.now()}
-		inserted, err := insertOnce(tx, &row)
+		inserted, stored, err := insertRecord(tx, &row, in.ID, "stationing session")
 		if err != nil {
 			return err
 		}
 		if !inserted {
-			var existing stationingRow
-			if err := tx.First(&existing, "id = ?", in.ID).Error; err != nil {
-				return err
-			}
-			if existing.OfficialID != a.UserID || existing.ContentHash != hash {
-				return errIDConflict("stationing session")
-			}
 			evs, err := evidenceOf(tx, RecordStationing, []string{in.ID})
-			out = existing.domain(evs[in.ID])
+			out = stored.domain(evs[in.ID])
 			return err
 		}
 		ev.RecordType, ev.RecordID, ev.Kind, ev.ContentHash = RecordStationing, in.ID, "checkin", hash
@@ -310,7 +265,6 @@ func (s *Store) CheckoutStationing(ctx context.Context, a domain.Actor, id strin
 	if err := v.Err(); err != nil {
 		return domain.Stationing{}, err
 	}
-	hash := contentHash(CheckoutInput{Evidence: normaliseEvidence(in.Evidence)})
 	var out domain.Stationing
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var row stationingRow
@@ -320,47 +274,26 @@ func (s *Store) CheckoutStationing(ctx context.Context, a domain.Actor, id strin
 			}
 			return err
 		}
-		evs, err := evidenceOf(tx, RecordStationing, []string{id})
+		evs, checkout, p, err := s.addEvidence(tx, a, laterEvidence{recordType: RecordStationing, id: id, kind: "checkout", what: "session",
+			date: row.Date, fences: func() ([]duty.Geofence, error) {
+				_, fence, err := villageFence(tx, row.TownshipID, row.VillageID, "village_id")
+				return fence, err
+			}}, in.Evidence)
 		if err != nil {
 			return err
 		}
-		checkin := evs[id]["checkin"]
-		if prev, done := evs[id]["checkout"]; done {
-			if prev.ContentHash != hash {
-				return domain.Conflict("checkout_conflict", "this session already has a different check-out")
-			}
-			out = row.domain(evs[id])
+		if checkout == nil { // the same evidence again: answer the record as it is
+			out = row.domain(evs)
 			return nil
 		}
-		if in.Evidence.OccurredAt.Before(checkin.OccurredAt) {
-			return domain.InvalidField("evidence.occurred_at", "must not be before the check-in")
-		}
-		p, _, err := s.dutyParamsOn(tx, row.Date)
-		if err != nil {
-			return err
-		}
-		_, fence, err := villageFence(tx, row.TownshipID, row.VillageID, "village_id")
-		if err != nil {
-			return err
-		}
-		ev, err := s.evaluate(tx, p, a, "evidence", in.Evidence, fence, false)
-		if err != nil {
-			return err
-		}
-		ev.RecordType, ev.RecordID, ev.Kind, ev.ContentHash = RecordStationing, id, "checkout", hash
-		if inserted, err := insertOnce(tx, &ev); err != nil || !inserted {
-			if err == nil {
-				err = domain.Conflict("checkout_conflict", "this session was checked out at the same moment by another request")
-			}
-			return err
-		}
-		before := row.domain(evs[id])
+		before := row.domain(evs)
+		checkin := evs["checkin"]
 		row.CheckedOut = true
-		row.Counts = checkin.Counts && ev.Counts && duty.StationingSessionCounts(checkin.OccurredAt, ev.OccurredAt, p.Stationing.MinSession)
+		row.Counts = checkin.Counts && checkout.Counts && duty.StationingSessionCounts(checkin.OccurredAt, checkout.OccurredAt, p.Stationing.MinSession)
 		if err := tx.Model(&stationingRow{}).Where("id = ?", id).Updates(map[string]any{"checked_out": true, "counts": row.Counts}).Error; err != nil {
 			return err
 		}
-		out = row.domain(map[string]evidenceRow{"checkin": checkin, "checkout": ev})
+		out = row.domain(map[string]evidenceRow{"checkin": checkin, "checkout": *checkout})
 		return s.appendLog(tx, change{actor: a.UserID, action: "checkout", entity: RecordStationing, entityID: id, townshipID: &row.TownshipID, before: before, after: out})
 	})
 	return out, err

@@ -43,6 +43,8 @@ type triggerRow struct {
 
 func (triggerRow) TableName() string { return "visit_triggers" }
 
+func (r triggerRow) authorAndHash() (string, string) { return r.RecordedBy, r.ContentHash }
+
 func (r triggerRow) domain(now time.Time) domain.VisitTrigger {
 	return domain.VisitTrigger{ID: r.ID, TownshipID: r.TownshipID, HouseholdID: r.HouseholdID, Category: r.Category,
 		OccurredOn: r.OccurredOn, DueAt: r.DueAt, Note: r.Note, ResponsibleID: r.ResponsibleID, Source: r.Source,
@@ -109,19 +111,12 @@ func (s *Store) CreateTrigger(ctx context.Context, a domain.Actor, in TriggerInp
 			return err
 		}
 		row.ID, row.ContentHash = in.ID, hash
-		inserted, err := insertOnce(tx, &row)
+		inserted, stored, err := insertRecord(tx, &row, in.ID, "trigger")
 		if err != nil {
 			return err
 		}
 		if !inserted {
-			var existing triggerRow
-			if err := tx.First(&existing, "id = ?", in.ID).Error; err != nil {
-				return err
-			}
-			if existing.RecordedBy != a.UserID || existing.ContentHash != hash {
-				return errIDConflict("trigger")
-			}
-			out = existing.domain(s.now())
+			out = stored.domain(s.now())
 			return nil
 		}
 		out = row.domain(s.now())
@@ -236,6 +231,8 @@ type visitRow struct {
 
 func (visitRow) TableName() string { return "visits" }
 
+func (r visitRow) authorAndHash() (string, string) { return r.OfficialID, r.ContentHash }
+
 func (r visitRow) domain(ev evidenceRow) domain.Visit {
 	return domain.Visit{ID: r.ID, TownshipID: r.TownshipID, OfficialID: r.OfficialID, HouseholdID: r.HouseholdID,
 		Category: r.Category, TriggerID: r.TriggerID, Timeliness: r.Timeliness, Date: r.Date, Notes: r.Notes,
@@ -297,20 +294,13 @@ func (s *Store) CreateVisit(ctx context.Context, a domain.Actor, in VisitInput) 
 			t := duty.VisitTimeliness(ev.OccurredAt, trigger.DueAt)
 			row.TriggerID, row.Timeliness = &trigger.ID, &t
 		}
-		inserted, err := insertOnce(tx, &row)
+		inserted, stored, err := insertRecord(tx, &row, in.ID, "visit")
 		if err != nil {
 			return err
 		}
 		if !inserted {
-			var existing visitRow
-			if err := tx.First(&existing, "id = ?", in.ID).Error; err != nil {
-				return err
-			}
-			if existing.OfficialID != a.UserID || existing.ContentHash != hash {
-				return errIDConflict("visit")
-			}
 			evs, err := evidenceOf(tx, RecordVisit, []string{in.ID})
-			out = existing.domain(evs[in.ID]["checkin"])
+			out = stored.domain(evs[in.ID]["checkin"])
 			return err
 		}
 		ev.RecordType, ev.RecordID, ev.Kind, ev.ContentHash = RecordVisit, in.ID, "checkin", hash
@@ -397,6 +387,8 @@ type talkDayRow struct {
 
 func (talkDayRow) TableName() string { return "talk_days" }
 
+func (r talkDayRow) authorAndHash() (string, string) { return r.RecordedBy, r.ContentHash }
+
 func (r talkDayRow) domain() domain.TalkDay {
 	out := domain.TalkDay{ID: r.ID, TownshipID: r.TownshipID, VillageID: r.VillageID, HeldOn: r.HeldOn, Attendance: r.Attendance,
 		RecordedBy: r.RecordedBy, Issues: []string{}}
@@ -435,19 +427,12 @@ func (s *Store) CreateTalkDay(ctx context.Context, a domain.Actor, in TalkDayInp
 		}
 		row := talkDayRow{ID: in.ID, TownshipID: a.TownshipID, VillageID: in.VillageID, HeldOn: in.HeldOn, Attendance: in.Attendance,
 			Issues: jsonText(in.Issues), RecordedBy: a.UserID, ContentHash: hash, CreatedAt: s.now()}
-		inserted, err := insertOnce(tx, &row)
+		inserted, stored, err := insertRecord(tx, &row, in.ID, "talk day")
 		if err != nil {
 			return err
 		}
 		if !inserted {
-			var existing talkDayRow
-			if err := tx.First(&existing, "id = ?", in.ID).Error; err != nil {
-				return err
-			}
-			if existing.RecordedBy != a.UserID || existing.ContentHash != hash {
-				return errIDConflict("talk day")
-			}
-			out = existing.domain()
+			out = stored.domain()
 			return nil
 		}
 		out = row.domain()
