@@ -25,6 +25,9 @@ export default defineConfig({
       injectRegister: false,
       injectManifest: {
         globPatterns: ['**/*.{js,css,html,png,webmanifest}'],
+        // The scorecard chart (ECharts) is fetched when an inspector opens the scorecards, not
+        // installed on every phone that visits.
+        globIgnores: ['**/scorecard-chart-*.js'],
       },
       manifest: {
         id: '/',
