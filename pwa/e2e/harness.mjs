@@ -150,6 +150,7 @@ function watchPage(page, errors) {
 /** Saves a screenshot of the page under pwa/test-results/. */
 export async function screenshot(page, name) {
   await mkdir(RESULTS, { recursive: true })
+  await page.evaluate(() => window.scrollTo(0, 0))
   await page.screenshot({ path: join(RESULTS, `${name}.png`), fullPage: true })
 }
 
