@@ -115,6 +115,23 @@ describe('villager', () => {
     await page.getByText('1 张').waitFor()
     await expectNoAxeViolations(page, 'step 5 (review)')
     await screenshot(page, '07-step-review')
+
+    // Without a network nothing is sent and nothing is lost, a reload included.
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready
+    })
+    await browser.context.setOffline(true)
+    try {
+      await page.getByRole('button', { name: '确认提交' }).click()
+      await page.getByText('没有发出去：网络不好').waitFor()
+      await screenshot(page, '07b-review-offline')
+      await page.reload()
+      await page.getByRole('heading', { name: '检查并提交' }).waitFor()
+      await page.getByText('暂时连不上服务器，显示的是上次读取的名单').waitFor()
+      await page.getByText('河道里堆了很多垃圾').waitFor()
+    } finally {
+      await browser.context.setOffline(false)
+    }
     await page.getByRole('button', { name: '确认提交' }).click()
 
     // The receipt, made to be photographed.
