@@ -210,6 +210,51 @@ describe('villager', () => {
     await page.close()
   })
 
+  test('reads the reply, rates it and asks for a review', { timeout: 60_000 }, async () => {
+    assert.ok(receipt, 'needs the petition of the first test')
+    // The office accepts the petition and assigns it; the handler replies.
+    const post = async (token, path, body) => {
+      const res = await fetch(`${server.url}/api/v1${path}`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+      assert.equal(res.status, 200, `${path}: ${await res.text()}`)
+    }
+    const query = new URLSearchParams({ code: receipt.trackingCode, pin: receipt.pin })
+    const { id } = await (await fetch(`${server.url}/api/v1/petitions/track?${query}`)).json()
+    const office = await apiLogin(server.url, 'xinfang')
+    const handler = await apiLogin(server.url, 'qs-official1')
+    const me = await (await fetch(`${server.url}/api/v1/me`, { headers: { Authorization: `Bearer ${handler}` } })).json()
+    await post(office, `/petitions/${id}/accept`, { note: '内部备注：环保站' })
+    await post(office, `/petitions/${id}/assign`, { handler_id: me.id })
+    await post(handler, `/petitions/${id}/reply`, { text: '已安排保洁员于本周内清理河道垃圾。' })
+
+    const page = await browser.context.newPage()
+    await page.goto(`${server.url}/track?code=${receipt.trackingCode}`)
+    assert.equal(await page.getByLabel('查询码').inputValue(), receipt.trackingCode)
+    await page.getByLabel('密码').fill(receipt.pin)
+    await page.getByRole('button', { name: '查询' }).click()
+    await page.getByTestId('state').getByText('已答复').waitFor()
+    await page.getByText('已安排保洁员于本周内清理河道垃圾。').waitFor()
+    await page.getByText(/如果不满意，可以在 .* 前申请复查/).waitFor()
+    assert.equal(await page.getByText('内部备注').count(), 0, 'internal notes are never shown')
+    await expectNoAxeViolations(page, 'a replied petition')
+    await screenshot(page, '11b-track-replied')
+
+    await page.getByRole('button', { name: '不满意' }).click()
+    await page.getByText('您的评价：不满意').waitFor()
+
+    await page.getByRole('button', { name: '提交申请' }).click()
+    await page.getByText('请写明理由', { exact: true }).waitFor()
+    await page.getByLabel('理由').fill('垃圾只清了一半，桥下还有很多。')
+    await page.getByRole('button', { name: '提交申请' }).click()
+    await page.getByTestId('state').getByText('正在复查').waitFor()
+    await page.getByText(/最迟 .* 给出复查意见/).waitFor()
+    await screenshot(page, '11c-track-review-requested')
+    await page.close()
+  })
+
   test('the app shell opens offline after the first visit', { timeout: 60_000 }, async () => {
     const page = await browser.context.newPage()
     await page.goto(server.url)
