@@ -252,6 +252,17 @@ describe('villager', () => {
     await page.getByTestId('state').getByText('正在复查').waitFor()
     await page.getByText(/最迟 .* 给出复查意见/).waitFor()
     await screenshot(page, '11c-track-review-requested')
+
+    // Withdrawing asks for a reason and a confirmation.
+    await page.getByLabel('撤回原因').fill('问题已经解决了')
+    await page.getByRole('button', { name: '撤回这件事' }).click()
+    await page.getByRole('dialog').getByText('撤回后这件事不再办理，也不能恢复。').waitFor()
+    await page.getByRole('dialog').getByRole('button', { name: '不撤回' }).click()
+    await page.getByTestId('state').getByText('正在复查').waitFor()
+    await page.getByRole('button', { name: '撤回这件事' }).click()
+    await page.getByRole('dialog').getByRole('button', { name: '确定撤回' }).click()
+    await page.getByTestId('state').getByText('已撤回').waitFor()
+    assert.equal(await page.getByRole('button', { name: '撤回这件事' }).count(), 0)
     await page.close()
   })
 
