@@ -1,11 +1,11 @@
 # Minxin (民心). `make run` serves the API and the PWA on the embedded database;
 # `make test` runs every test suite (Go on SQLite and PostgreSQL, the PWA's Vitest suite and
-# its build checks).
+# its build checks, the end-to-end suite in headless Chromium against `minxin serve`).
 
 GO ?= go
 NPM ?= npm
 
-.PHONY: run test pwa pwa-deps go-test pwa-test build bench
+.PHONY: run test pwa pwa-deps go-test pwa-test pwa-e2e lighthouse build bench
 
 run: pwa
 	$(GO) run ./backend/cmd/minxin serve
@@ -19,7 +19,7 @@ pwa: pwa-deps
 build: pwa
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/minxin ./backend/cmd/minxin
 
-test: go-test pwa-test
+test: go-test pwa-test pwa-e2e
 
 go-test: pwa
 	$(GO) vet ./...
@@ -27,6 +27,13 @@ go-test: pwa
 
 pwa-test: pwa
 	cd pwa && $(NPM) test && $(NPM) run check-size
+
+pwa-e2e: pwa
+	cd pwa && $(NPM) run e2e
+
+# Lighthouse (mobile preset) on the villager entry page; measure on a quiet machine.
+lighthouse: pwa
+	cd pwa && $(NPM) run lighthouse
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./backend/...
