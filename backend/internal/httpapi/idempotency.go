@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hmac"
@@ -72,6 +73,9 @@ func (s *Server) idempotent(c echo.Context, next echo.HandlerFunc) error {
 	err = next(c)
 	c.Response().Writer = rec.ResponseWriter
 	status := c.Response().Status
+	// The client may have gone away: the claim is settled all the same, or its retry would
+	// wait for the claim to time out.
+	ctx = context.WithoutCancel(ctx)
 	if err != nil || status < 200 || status > 299 {
 		if aerr := s.deps.Store.AbandonIdempotent(ctx, scope, key); aerr != nil {
 			return errors.Join(err, aerr)

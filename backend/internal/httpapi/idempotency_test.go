@@ -1,8 +1,11 @@
 package httpapi_test
 
 import (
+	"time"
+
 	"bytes"
 	"mime/multipart"
+	"minxin/backend/internal/store"
 	"net/http"
 	"testing"
 
@@ -68,6 +71,22 @@ func TestIdempotencyKey(t *testing.T) {
 		u1, u2 := upload(), upload()
 		if u1.Status != http.StatusCreated || string(u1.Body) != string(u2.Body) {
 			t.Errorf("upload retry: %d %s / %d %s", u1.Status, u1.Body, u2.Status, u2.Body)
+		}
+	})
+}
+
+// A claim whose request never finished (the server died) is released after a while.
+func TestIdempotencyClaimTimesOut(t *testing.T) {
+	apitest.ForEachEngine(t, func(t *testing.T, env *apitest.Env) {
+		if _, err := env.Store.BeginIdempotent(t.Context(), "someone", "k", "/api/v1/townships", "h"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := env.Store.BeginIdempotent(t.Context(), "someone", "k", "/api/v1/townships", "h"); err == nil {
+			t.Fatal("a claim in progress is taken twice")
+		}
+		env.Clock.Advance(store.IdempotencyClaimTimeout + time.Second)
+		if kept, err := env.Store.BeginIdempotent(t.Context(), "someone", "k", "/api/v1/townships", "h"); err != nil || kept != nil {
+			t.Fatalf("a stale claim is not released: %v %v", kept, err)
 		}
 	})
 }

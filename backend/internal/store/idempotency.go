@@ -13,6 +13,10 @@ import (
 // IdempotencyTTL is how long the answer to an Idempotency-Key is kept.
 const IdempotencyTTL = 24 * time.Hour
 
+// IdempotencyClaimTimeout releases a key whose first request never finished (its server was
+// killed): longer than the server's write timeout, so no live request loses its claim.
+const IdempotencyClaimTimeout = 2 * time.Minute
+
 type idempotencyRow struct {
 	Scope       string `gorm:"primaryKey"`
 	Key         string `gorm:"primaryKey"`
@@ -40,7 +44,11 @@ type StoredAnswer struct {
 func (s *Store) BeginIdempotent(ctx context.Context, scope, key, path, requestHash string) (*StoredAnswer, error) {
 	db := s.db.WithContext(ctx)
 	now := s.now()
-	if err := db.Where("scope = ? AND key = ? AND created_at < ?", scope, key, now.Add(-IdempotencyTTL)).Delete(&idempotencyRow{}).Error; err != nil {
+	// A kept answer older than a day is forgotten; a claim left unanswered for longer than any
+	// request takes (its process died) is released.
+	expired := db.Where("scope = ? AND key = ?", scope, key).
+		Where("created_at < ? OR (status IS NULL AND created_at < ?)", now.Add(-IdempotencyTTL), now.Add(-IdempotencyClaimTimeout))
+	if err := expired.Delete(&idempotencyRow{}).Error; err != nil {
 		return nil, err
 	}
 	inserted, err := insertOnce(db, &idempotencyRow{Scope: scope, Key: key, Path: path, RequestHash: requestHash, CreatedAt: now})
