@@ -19,6 +19,11 @@ func TestScorecardPetitionFigures(t *testing.T) {
 			w.step(t, p, action, w.actorOf(action, ""), b[action])
 		}
 		w.reach(t, "assigned")
+		w.letter(t, nil) // not assigned to anyone
+		mine := env.Get("/api/v1/petitions?handler_id="+w.handler.ID, w.tok(w.handler)).Map(t)["items"].([]any)
+		if len(mine) != 3 {
+			t.Errorf("petitions assigned to the handler: %d, want 3", len(mine))
+		}
 		today := env.Store.Today().String()
 		path := "/api/v1/scorecards?township_id=" + w.town.ID + "&from=" + today + "&to=" + today
 		for name, c := range map[string]struct {

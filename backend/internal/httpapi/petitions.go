@@ -121,6 +121,9 @@ func (s *Server) listPetitions(c echo.Context) error {
 	if f.TownshipID, err = queryID(c, "township_id"); err != nil {
 		return err
 	}
+	if f.HandlerID, err = queryID(c, "handler_id"); err != nil {
+		return err
+	}
 	f.State = c.QueryParam("state")
 	switch c.QueryParam("overdue") {
 	case "":

@@ -745,6 +745,7 @@ func eventView(e petitionEventRow, masked, petitioner bool) PetitionEvent {
 // PetitionFilter narrows a petition list.
 type PetitionFilter struct {
 	TownshipID string
+	HandlerID  string
 	State      string
 	Overdue    *bool
 }
@@ -776,6 +777,9 @@ func (s *Store) petitionsQuery(db *gorm.DB, a domain.Actor, f PetitionFilter) (*
 	}
 	if f.TownshipID != "" {
 		q = q.Where("petitions.township_id = ?", f.TownshipID)
+	}
+	if f.HandlerID != "" {
+		q = q.Where("petitions.handler_id = ?", f.HandlerID)
 	}
 	if f.State != "" {
 		q = q.Where("petitions.state = ?", f.State)
