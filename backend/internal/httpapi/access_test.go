@@ -89,7 +89,7 @@ var accessTable = []struct {
 	// petitions), so it has no row here. Downloading is for anyone logged in who may see the
 	// record; a household's QR code is for admins and the township's officials and officers.
 	{"GET", "/api/v1/attachments/{id}", "-++++++"},
-	{"GET", "/api/v1/households/{id}/qr", "-+--++-"},
+	{"GET", "/api/v1/households/{id}/qr", "-+---+-"},
 }
 
 func TestRoleByEndpoint(t *testing.T) {

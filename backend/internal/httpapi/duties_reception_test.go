@@ -274,3 +274,31 @@ func TestTalkDaysAndContactLinks(t *testing.T) {
 		}
 	})
 }
+
+// A day whose receiver checked in, even outside the seat, does not change hands: the new
+// receiver could never check in.
+func TestReassignAfterAWeakCheckin(t *testing.T) {
+	apitest.ForEachEngine(t, func(t *testing.T, env *apitest.Env) {
+		d := newDutyEnv(t, env)
+		env.User(domain.RoleOfficial, d.town.ID, "team_member")
+		officer := env.Token(env.User(domain.RolePetitionOfficer, d.town.ID))
+		days := env.Post("/api/v1/reception-days/generate", officer, map[string]any{"township_id": d.town.ID, "from": "2026-11-02", "to": "2026-11-02"}).Map(t)["items"].([]any)
+		day := days[0].(map[string]any)
+		if day["official_id"] != d.official.ID {
+			t.Fatalf("rota: %v", day)
+		}
+		weak := env.Post("/api/v1/reception-days/"+day["id"].(string)+"/checkin", d.token, map[string]any{"evidence": evidence(local("2026-11-02 08:00"), 31, 121)})
+		if weak.Status != http.StatusOK || weak.Map(t)["attended"] != false {
+			t.Fatalf("weak check-in: %d %s", weak.Status, weak.Body)
+		}
+		var next string
+		for _, u := range env.Get("/api/v1/users?role=official", officer).Map(t)["items"].([]any) {
+			if id := u.(map[string]any)["id"].(string); id != d.official.ID {
+				next = id
+			}
+		}
+		if r := env.Post("/api/v1/reception-days/"+day["id"].(string)+"/reassign", officer, map[string]any{"official_id": next, "reason": "换人"}); r.Status != http.StatusConflict || r.Code() != "already_checked_in" {
+			t.Errorf("reassign after a check-in: %d %s", r.Status, r.Body)
+		}
+	})
+}

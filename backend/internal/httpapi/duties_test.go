@@ -359,3 +359,64 @@ func sha256Hex(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
+
+// Review findings, each a boundary of the rules through the API.
+func TestDutyEdgeCases(t *testing.T) {
+	apitest.ForEachEngine(t, func(t *testing.T, env *apitest.Env) {
+		d := newDutyEnv(t, env)
+		// Two stays of one evening are one night.
+		d.stay(t, local("2026-11-16 19:00"), local("2026-11-17 06:00"))
+		d.stay(t, local("2026-11-16 20:00"), local("2026-11-17 07:00"))
+		if o := d.progress(t, "2026-11-16")["overnight"].(map[string]any); o["counted"] != 1.0 || o["status"] != "short" {
+			t.Errorf("two stays of one evening: %v", o)
+		}
+		// Dates long past are judged by the default settings, not refused with a 500.
+		if r := env.Get("/api/v1/progress/officials/"+d.official.ID+"?date=1999-12-31", d.token); r.Status != http.StatusOK {
+			t.Errorf("progress in 1999: %d %s", r.Status, r.Body)
+		}
+		if r := d.Post("/api/v1/overnight-stays", d.token, map[string]any{"id": domain.NewID(), "checkin": evidence("1999-06-01T20:00:00+08:00", seatLat, seatLng)}); r.Status != http.StatusCreated {
+			t.Errorf("a check-in of 1999: %d %s", r.Status, r.Body)
+		}
+		// A visit made before a trigger existed does not answer it.
+		h := env.Household(d.village, "赵六")
+		trig := d.Post("/api/v1/visit-triggers", d.token, map[string]any{"id": domain.NewID(), "household_id": h.ID, "category": "illness", "occurred_on": "2026-12-10", "note": ""}).Map(t)
+		v := d.Post("/api/v1/visits", d.token, map[string]any{"id": domain.NewID(), "household_id": h.ID, "category": "illness", "notes": "",
+			"evidence": evidence(local("2026-12-01 10:00"), villageLat, villageLng)}).Map(t)
+		if v["trigger_id"] != nil {
+			t.Errorf("a visit of 1 December answers a trigger of 10 December: %v", v)
+		}
+		// The identical visit re-sent after it closed its trigger answers as the first time.
+		body := map[string]any{"id": domain.NewID(), "household_id": h.ID, "category": "illness", "trigger_id": trig["id"], "notes": "",
+			"evidence": evidence(local("2026-12-11 10:00"), villageLat, villageLng)}
+		first := d.Post("/api/v1/visits", d.token, body)
+		again := d.Post("/api/v1/visits", d.token, body)
+		if first.Status != http.StatusCreated || again.Status != http.StatusCreated || string(first.Body) != string(again.Body) {
+			t.Errorf("re-sent visit: %d %s / %d %s", first.Status, first.Body, again.Status, again.Body)
+		}
+		// Two officials visiting for the same trigger at once: both visits are kept, one answers it.
+		colleague := env.Token(env.User(domain.RoleOfficial, d.town.ID, "team_member"))
+		for round := 0; round < 3; round++ {
+			env.Post("/api/v1/visit-triggers", d.token, map[string]any{"id": domain.NewID(), "household_id": h.ID, "category": "hardship", "occurred_on": "2026-12-12", "note": ""})
+			answers := make(chan apitest.Response, 2)
+			for _, tok := range []string{d.token, colleague} {
+				go func(tok string) {
+					answers <- d.Post("/api/v1/visits", tok, map[string]any{"id": domain.NewID(), "household_id": h.ID, "category": "hardship", "notes": "",
+						"evidence": evidence(local("2026-12-13 10:00"), villageLat, villageLng)})
+				}(tok)
+			}
+			linked := 0
+			for i := 0; i < 2; i++ {
+				r := <-answers
+				if r.Status != http.StatusCreated {
+					t.Fatalf("concurrent visit: %d %s", r.Status, r.Body)
+				}
+				if r.Map(t)["trigger_id"] != nil {
+					linked++
+				}
+			}
+			if linked != 1 {
+				t.Errorf("round %d: %d visits answer the trigger, want 1", round, linked)
+			}
+		}
+	})
+}

@@ -48,6 +48,9 @@ func New(d Deps) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(d.Logger)
+	// The client's address is the peer's: X-Forwarded-For is not trusted, or anyone could
+	// choose the address the rate limits count against.
+	e.IPExtractor = echo.ExtractIPDirect()
 	s := &Server{Echo: e, deps: d}
 
 	reg := prometheus.NewRegistry()

@@ -185,22 +185,37 @@ type fieldRecord interface {
 	authorAndHash() (author, hash string)
 }
 
-// insertRecord inserts a field record unless its id exists. A stored record with that id
-// must be the same author's identical record, which is answered as stored (inserted false);
-// anything else is an id conflict.
+// storedRecord finds a field record by its client-chosen id, before anything of the request
+// is checked against the current state: a re-send answers the record as stored (same author,
+// same content) whatever happened since; another record with the id is a conflict. It
+// answers nil when no record has the id.
+func storedRecord[T fieldRecord](tx *gorm.DB, id, author, hash, what string) (*T, error) {
+	var stored T
+	err := tx.First(&stored, "id = ?", id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if a, h := stored.authorAndHash(); a != author || h != hash {
+		return nil, errIDConflict(what)
+	}
+	return &stored, nil
+}
+
+// insertRecord inserts a field record unless a record with its id was inserted meanwhile (two
+// identical requests at once: the database keeps one), which it answers as storedRecord does.
 func insertRecord[T fieldRecord](tx *gorm.DB, row *T, id, what string) (inserted bool, stored T, err error) {
 	if inserted, err = insertOnce(tx, row); err != nil || inserted {
 		return inserted, *row, err
 	}
-	if err = tx.First(&stored, "id = ?", id).Error; err != nil {
+	author, hash := (*row).authorAndHash()
+	found, err := storedRecord[T](tx, id, author, hash, what)
+	if err != nil {
 		return false, stored, err
 	}
-	author, hash := stored.authorAndHash()
-	wantAuthor, wantHash := (*row).authorAndHash()
-	if author != wantAuthor || hash != wantHash {
-		return false, stored, errIDConflict(what)
-	}
-	return false, stored, nil
+	return false, *found, nil
 }
 
 // laterEvidence is a check-out (or a reception day's check-in) added to a stored record.

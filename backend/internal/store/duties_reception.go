@@ -254,7 +254,7 @@ type ReassignInput struct {
 }
 
 // ReassignReceptionDay gives a day to another team member of the township, keeping the change
-// in the day's history. A day already attended cannot change hands.
+// in the day's history. A day whose receiver has checked in cannot change hands.
 func (s *Store) ReassignReceptionDay(ctx context.Context, a domain.Actor, id string, in ReassignInput) (ReceptionDayWithHistory, error) {
 	var v domain.Invalid
 	v.Check(domain.ValidID(in.OfficialID), "official_id", "must be the id of a team member")
@@ -267,8 +267,12 @@ func (s *Store) ReassignReceptionDay(ctx context.Context, a domain.Actor, id str
 		if err := scoped(tx, a, "township_id").First(&row, "id = ?", id).Error; err != nil {
 			return notFound(err, "reception day")
 		}
-		if row.Attended {
-			return domain.Conflict("already_attended", "the receiver has already checked in on this day")
+		var checkins int64
+		if err := tx.Model(&evidenceRow{}).Where("record_type = ? AND record_id = ?", RecordReceptionDay, id).Count(&checkins).Error; err != nil {
+			return err
+		}
+		if checkins > 0 {
+			return domain.Conflict("already_checked_in", "the receiver has already checked in on this day")
 		}
 		err := tx.Select("id").First(&domain.User{}, "id = ? AND township_id = ? AND role = ? AND team_member = ?",
 			in.OfficialID, row.TownshipID, domain.RoleOfficial, true).Error

@@ -66,6 +66,13 @@ func (s *Store) CreateOvernightStay(ctx context.Context, a domain.Actor, in Stay
 	hash := contentHash(StayInput{ID: in.ID, Checkin: normaliseEvidence(in.Checkin)})
 	var out domain.OvernightStay
 	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if stored, err := storedRecord[stayRow](tx, in.ID, a.UserID, hash, "overnight stay"); err != nil || stored != nil {
+			if stored != nil {
+				evs, lerr := evidenceOf(tx, RecordOvernightStay, []string{in.ID})
+				out, err = stored.domain(evs[in.ID]), lerr
+			}
+			return err
+		}
 		date := duty.NightDate(*in.Checkin.OccurredAt, s.loc)
 		p, _, err := s.dutyParamsOn(tx, date)
 		if err != nil {
@@ -224,6 +231,13 @@ func (s *Store) CreateStationing(ctx context.Context, a domain.Actor, in Station
 	hash := contentHash(StationingInput{ID: in.ID, VillageID: in.VillageID, Checkin: normaliseEvidence(in.Checkin)})
 	var out domain.Stationing
 	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if stored, err := storedRecord[stationingRow](tx, in.ID, a.UserID, hash, "stationing session"); err != nil || stored != nil {
+			if stored != nil {
+				evs, lerr := evidenceOf(tx, RecordStationing, []string{in.ID})
+				out, err = stored.domain(evs[in.ID]), lerr
+			}
+			return err
+		}
 		_, fence, err := villageFence(tx, a.TownshipID, in.VillageID, "village_id")
 		if err != nil {
 			return err

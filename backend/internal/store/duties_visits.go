@@ -102,6 +102,12 @@ func (s *Store) CreateTrigger(ctx context.Context, a domain.Actor, in TriggerInp
 	hash := contentHash(in)
 	var out domain.VisitTrigger
 	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if stored, err := storedRecord[triggerRow](tx, in.ID, a.UserID, hash, "trigger"); err != nil || stored != nil {
+			if stored != nil {
+				out = stored.domain(s.now())
+			}
+			return err
+		}
 		h, err := householdIn(tx, a.TownshipID, in.HouseholdID)
 		if err != nil {
 			return err
@@ -242,7 +248,7 @@ func (r visitRow) domain(ev evidenceRow) domain.Visit {
 
 // CreateVisit records a visit to a household of the actor's township. A visit that counts
 // closes the open trigger it answers (the one named, else the household's oldest open
-// trigger of that category), on time or late. A QR token in the evidence must be the visited
+// trigger of that category from before the visit), on time or late. A QR token in the evidence must be the visited
 // household's (qr_verified).
 func (s *Store) CreateVisit(ctx context.Context, a domain.Actor, in VisitInput) (domain.Visit, error) {
 	var v domain.Invalid
@@ -260,6 +266,13 @@ func (s *Store) CreateVisit(ctx context.Context, a domain.Actor, in VisitInput) 
 	hash := contentHash(norm)
 	var out domain.Visit
 	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if stored, err := storedRecord[visitRow](tx, in.ID, a.UserID, hash, "visit"); err != nil || stored != nil {
+			if stored != nil {
+				evs, lerr := evidenceOf(tx, RecordVisit, []string{in.ID})
+				out, err = stored.domain(evs[in.ID]["checkin"]), lerr
+			}
+			return err
+		}
 		h, err := householdIn(tx, a.TownshipID, in.HouseholdID)
 		if err != nil {
 			return err
@@ -286,13 +299,22 @@ func (s *Store) CreateVisit(ctx context.Context, a domain.Actor, in VisitInput) 
 		}
 		row := visitRow{ID: in.ID, TownshipID: h.TownshipID, OfficialID: a.UserID, HouseholdID: h.ID, Category: in.Category,
 			Date: date, Notes: in.Notes, FollowUp: in.FollowUp, QRVerified: qrVerified, Counts: ev.Counts, ContentHash: hash, CreatedAt: s.now()}
-		trigger, err := openTrigger(tx, h.ID, in.Category, in.TriggerID)
+		trigger, err := openTrigger(tx, h.ID, in.Category, in.TriggerID, date)
 		if err != nil {
 			return err
 		}
 		if trigger != nil && ev.Counts {
-			t := duty.VisitTimeliness(ev.OccurredAt, trigger.DueAt)
-			row.TriggerID, row.Timeliness = &trigger.ID, &t
+			// Close the trigger first; when another visit closed it at the same moment, this
+			// visit is stored all the same, answering no trigger.
+			res := tx.Model(&triggerRow{}).Where("id = ? AND closed_at IS NULL", trigger.ID).
+				Updates(map[string]any{"closed_at": ev.OccurredAt, "closed_by_visit_id": row.ID})
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected == 1 {
+				t := duty.VisitTimeliness(ev.OccurredAt, trigger.DueAt)
+				row.TriggerID, row.Timeliness = &trigger.ID, &t
+			}
 		}
 		inserted, stored, err := insertRecord(tx, &row, in.ID, "visit")
 		if err != nil {
@@ -307,16 +329,6 @@ func (s *Store) CreateVisit(ctx context.Context, a domain.Actor, in VisitInput) 
 		if err := tx.Create(&ev).Error; err != nil {
 			return err
 		}
-		if row.TriggerID != nil {
-			res := tx.Model(&triggerRow{}).Where("id = ? AND closed_at IS NULL", *row.TriggerID).
-				Updates(map[string]any{"closed_at": ev.OccurredAt, "closed_by_visit_id": row.ID})
-			if res.Error != nil {
-				return res.Error
-			}
-			if res.RowsAffected != 1 {
-				return domain.Conflict("trigger_closed", "the trigger was closed by another visit at the same moment")
-			}
-		}
 		out = row.domain(ev)
 		return s.appendLog(tx, change{actor: a.UserID, action: "create", entity: RecordVisit, entityID: row.ID, townshipID: &row.TownshipID, after: out})
 	})
@@ -324,10 +336,11 @@ func (s *Store) CreateVisit(ctx context.Context, a domain.Actor, in VisitInput) 
 }
 
 // openTrigger finds the open trigger a visit answers: the one named, which must be an open
-// trigger of that household and category, else the oldest open one, else none.
-func openTrigger(tx *gorm.DB, householdID, category string, id *string) (*triggerRow, error) {
+// trigger of that household and category from before the visit, else the oldest such one,
+// else none.
+func openTrigger(tx *gorm.DB, householdID, category string, id *string, visitDate civil.Date) (*triggerRow, error) {
 	var t triggerRow
-	q := tx.Where("household_id = ? AND category = ? AND closed_at IS NULL", householdID, category)
+	q := tx.Where("household_id = ? AND category = ? AND closed_at IS NULL AND occurred_on <= ?", householdID, category, visitDate)
 	if id != nil {
 		err := q.First(&t, "id = ?", *id).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -422,6 +435,12 @@ func (s *Store) CreateTalkDay(ctx context.Context, a domain.Actor, in TalkDayInp
 	hash := contentHash(in)
 	var out domain.TalkDay
 	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if stored, err := storedRecord[talkDayRow](tx, in.ID, a.UserID, hash, "talk day"); err != nil || stored != nil {
+			if stored != nil {
+				out = stored.domain()
+			}
+			return err
+		}
 		if _, _, err := villageFence(tx, a.TownshipID, in.VillageID, "village_id"); err != nil {
 			return err
 		}

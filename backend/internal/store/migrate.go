@@ -112,13 +112,14 @@ func (s *Store) CheckSchema(ctx context.Context) error {
 }
 
 // seedSettings stores the default of every known setting that has no value yet, in force
-// since the start of time, so that every rule reads its numbers from the settings table.
+// since the start of time (year 1), so that every rule reads its numbers from the settings
+// table whatever date it is asked about.
 func (s *Store) seedSettings(ctx context.Context) error {
-	since := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	since := time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
 	for _, def := range domain.SettingDefs {
 		err := s.db.WithContext(ctx).Exec(
 			`INSERT INTO settings (key, effective_from, value, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-			def.Key, "2000-01-01", compactJSON(def.Default), since).Error
+			def.Key, "0001-01-01", compactJSON(def.Default), since).Error
 		if err != nil {
 			return fmt.Errorf("seed setting %s: %w", def.Key, err)
 		}

@@ -126,8 +126,9 @@ func (s *Store) weekNights(tx *gorm.DB, officialID string, monday civil.Date, p 
 		return OvernightProgress{}, err
 	}
 	var counted int64
+	// Nights, not stays: two stays of one evening are one night.
 	err = tx.Model(&stayRow{}).Where("official_id = ? AND iso_week = ? AND counts = ? AND refuted_at IS NULL",
-		officialID, monday.ISOWeek(), true).Count(&counted).Error
+		officialID, monday.ISOWeek(), true).Distinct("night_date").Count(&counted).Error
 	if err != nil {
 		return OvernightProgress{}, err
 	}
