@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -31,36 +32,40 @@ const uploadOverhead = 64 << 10
 // fileField is the multipart part that carries the file.
 const fileField = "file"
 
-// uploadAttachment receives one file in the multipart part "file". Nothing is written when
-// the upload is refused: the rate limit is checked before the body is read, the file is kept
-// only once it has been read whole and checked, and the attachment is recorded after it.
+// uploadAttachment receives one file in the multipart part "file". Nothing is kept when the
+// upload is refused: an anonymous upload is counted against its limit before the body is
+// read (and taken back if refused), the file is kept only once it has been read whole and
+// checked, and the attachment is recorded after it.
 func (s *Server) uploadAttachment(c echo.Context) error {
 	ctx := c.Request().Context()
 	a, loggedIn := actorOf(c)
+	var attempt store.Attempt
 	if !loggedIn {
-		if err := s.deps.Store.CheckRate(ctx, store.AnonymousUploadLimit, c.RealIP()); err != nil {
+		var err error
+		if attempt, err = s.deps.Store.Attempt(ctx, store.AnonymousUploadLimit, c.RealIP()); err != nil {
 			return err
 		}
 	}
+	x, err := s.keepUpload(c, a)
+	if err != nil {
+		// An upload that was refused does not count against the limit.
+		return errors.Join(err, attempt.Forgive(context.WithoutCancel(ctx)))
+	}
+	return c.JSON(http.StatusCreated, x)
+}
+
+// keepUpload reads, checks and keeps the uploaded file, and records the attachment.
+func (s *Server) keepUpload(c echo.Context, a domain.Actor) (store.Attachment, error) {
 	up, err := s.receiveUpload(c)
 	if err != nil {
-		return err
+		return store.Attachment{}, err
 	}
 	defer up.Discard()
 	blob, err := up.Keep()
 	if err != nil {
-		return err
+		return store.Attachment{}, err
 	}
-	x, err := s.deps.Store.CreateAttachment(ctx, a, blob)
-	if err != nil {
-		return err
-	}
-	if !loggedIn {
-		if err := s.deps.Store.HitRate(ctx, store.AnonymousUploadLimit, c.RealIP()); err != nil {
-			return err
-		}
-	}
-	return c.JSON(http.StatusCreated, x)
+	return s.deps.Store.CreateAttachment(c.Request().Context(), a, blob)
 }
 
 // receiveUpload reads a multipart body holding exactly one part, "file". A body that

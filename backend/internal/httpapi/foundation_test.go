@@ -273,3 +273,26 @@ func TestPublicDirectory(t *testing.T) {
 		}
 	})
 }
+
+// Attempts are counted before they are checked: parallel wrong passwords cannot all slip past
+// a count taken before any of them was recorded.
+func TestParallelLoginsAreLimited(t *testing.T) {
+	apitest.ForEachEngine(t, func(t *testing.T, env *apitest.Env) {
+		u := env.User(domain.RoleAdmin, "")
+		statuses := make(chan int, 20)
+		for i := 0; i < 20; i++ {
+			go func() {
+				statuses <- env.Post("/api/v1/auth/login", "", map[string]string{"username": u.Username, "password": "wrong-password"}).Status
+			}()
+		}
+		unauthorized := 0
+		for i := 0; i < 20; i++ {
+			if <-statuses == http.StatusUnauthorized {
+				unauthorized++
+			}
+		}
+		if unauthorized > 5 {
+			t.Errorf("%d of 20 parallel wrong passwords were checked; the limit is 5", unauthorized)
+		}
+	})
+}

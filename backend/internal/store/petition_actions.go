@@ -230,24 +230,24 @@ func (s *Store) checkPIN(ctx context.Context, cred PetitionCredentials, addr str
 	if len(code) > 40 {
 		code = code[:40]
 	}
-	if err := s.CheckRate(ctx, PINCodeLimit, code); err != nil {
+	byCode, err := s.Attempt(ctx, PINCodeLimit, code)
+	if err != nil {
 		return petitionRow{}, err
 	}
-	if err := s.CheckRate(ctx, PINAddressLimit, addr); err != nil {
-		return petitionRow{}, err
+	byAddress, err := s.Attempt(ctx, PINAddressLimit, addr)
+	if err != nil {
+		return petitionRow{}, errors.Join(err, byCode.Forgive(ctx))
 	}
 	var row petitionRow
-	err := s.db.WithContext(ctx).First(&row, "tracking_code = ?", code).Error
+	err = s.db.WithContext(ctx).First(&row, "tracking_code = ?", code).Error
 	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 		return petitionRow{}, err
 	}
 	if !auth.CheckPassword(cred.PIN, row.PinHash) {
-		if err := errors.Join(s.HitRate(ctx, PINCodeLimit, code), s.HitRate(ctx, PINAddressLimit, addr)); err != nil {
-			return petitionRow{}, err
-		}
 		return petitionRow{}, domain.NotFound("petition")
 	}
-	return row, nil
+	// Only wrong PINs count: the right one takes its attempts back.
+	return row, errors.Join(byCode.Forgive(ctx), byAddress.Forgive(ctx))
 }
 
 // TrackedEvent is a step of a petition as its petitioner sees it: never internal notes, who

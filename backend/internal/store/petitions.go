@@ -322,11 +322,21 @@ func (s *Store) submitPetition(ctx context.Context, a *domain.Actor, in Petition
 	if err := checkPetitionInput(&in, today); err != nil {
 		return Submitted{}, err
 	}
+	var attempts []Attempt
 	if in.Channel == ChannelOnline {
-		if err := s.checkSubmitRate(ctx, in, addr); err != nil {
+		var err error
+		if attempts, err = s.submitAttempts(ctx, in, addr); err != nil {
 			return Submitted{}, err
 		}
 	}
+	ok := false
+	defer func() {
+		if !ok { // a submission that came to nothing does not count
+			for _, at := range attempts {
+				at.Forgive(context.WithoutCancel(ctx))
+			}
+		}
+	}()
 	pin, err := petition.NewPIN(rand.Reader)
 	if err != nil {
 		return Submitted{}, err
@@ -426,11 +436,7 @@ func (s *Store) submitPetition(ctx context.Context, a *domain.Actor, in Petition
 	if err != nil {
 		return Submitted{}, err
 	}
-	if in.Channel == ChannelOnline {
-		if err := s.hitSubmitRate(ctx, in, addr); err != nil {
-			return Submitted{}, err
-		}
-	}
+	ok = true
 	return Submitted{ID: row.ID, TrackingCode: row.TrackingCode, PIN: pin}, nil
 }
 
@@ -647,24 +653,21 @@ func (s *Store) linkDuplicate(tx *gorm.DB, row *petitionRow, p petition.Params) 
 	return nil
 }
 
-func (s *Store) checkSubmitRate(ctx context.Context, in PetitionInput, addr string) error {
-	if err := s.CheckRate(ctx, SubmitAddressLimit, addr); err != nil {
-		return err
+// submitAttempts records an online submission against the limits per address and, when the
+// petitioner gives one, per phone.
+func (s *Store) submitAttempts(ctx context.Context, in PetitionInput, addr string) ([]Attempt, error) {
+	byAddress, err := s.Attempt(ctx, SubmitAddressLimit, addr)
+	if err != nil {
+		return nil, err
 	}
-	if in.Petitioner != nil {
-		return s.CheckRate(ctx, SubmitPhoneLimit, in.Petitioner.Phone)
+	if in.Petitioner == nil || in.Anonymous {
+		return []Attempt{byAddress}, nil
 	}
-	return nil
-}
-
-func (s *Store) hitSubmitRate(ctx context.Context, in PetitionInput, addr string) error {
-	if err := s.HitRate(ctx, SubmitAddressLimit, addr); err != nil {
-		return err
+	byPhone, err := s.Attempt(ctx, SubmitPhoneLimit, in.Petitioner.Phone)
+	if err != nil {
+		return nil, errors.Join(err, byAddress.Forgive(ctx))
 	}
-	if in.Petitioner != nil && !in.Anonymous {
-		return s.HitRate(ctx, SubmitPhoneLimit, in.Petitioner.Phone)
-	}
-	return nil
+	return []Attempt{byAddress, byPhone}, nil
 }
 
 // visiblePetitions limits q to the petitions the actor may know exist: a villager their own; an

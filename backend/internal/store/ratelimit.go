@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"math"
 	"time"
 
@@ -16,6 +17,7 @@ type Limit struct {
 }
 
 type rateEvent struct {
+	ID     string
 	Bucket string
 	Key    string
 	At     time.Time
@@ -23,34 +25,46 @@ type rateEvent struct {
 
 func (rateEvent) TableName() string { return "rate_events" }
 
-// CheckRate returns a KindTooMany error, with the seconds to wait, when key has reached the
-// limit. Events live in the database so that every instance sees the same counts.
-func (s *Store) CheckRate(ctx context.Context, l Limit, key string) error {
-	now := s.now()
-	var times []time.Time
-	err := s.db.WithContext(ctx).Model(&rateEvent{}).
-		Where("bucket = ? AND key = ? AND at > ?", l.Bucket, key, now.Add(-l.Window)).
-		Order("at DESC").Limit(l.Max).Pluck("at", &times).Error
-	if err != nil {
-		return err
-	}
-	if len(times) < l.Max {
-		return nil
-	}
-	wait := times[len(times)-1].Add(l.Window).Sub(now)
-	e := domain.Errorf(domain.KindTooMany, "rate_limited", "too many attempts; try again in %d seconds", int(math.Ceil(wait.Seconds())))
-	e.RetryAfter = max(1, int(math.Ceil(wait.Seconds())))
-	return e
+// Attempt is one recorded attempt against a limit.
+type Attempt struct {
+	s  *Store
+	id string
 }
 
-// HitRate records an event for key and forgets the key's events older than the window.
-func (s *Store) HitRate(ctx context.Context, l Limit, key string) error {
+// Attempt records an attempt of key before anything else is checked, then refuses it
+// (KindTooMany, with the seconds to wait) when the attempts in the window, this one included,
+// exceed the limit. Recording first means parallel attempts cannot all slip past a count
+// taken before any of them was recorded. A refused attempt is taken back, so hammering on a
+// locked key does not lengthen the lock. Events live in the database, so every instance
+// sees the same counts.
+func (s *Store) Attempt(ctx context.Context, l Limit, key string) (Attempt, error) {
 	now := s.now()
 	db := s.db.WithContext(ctx)
 	if err := db.Where("bucket = ? AND key = ? AND at <= ?", l.Bucket, key, now.Add(-l.Window)).Delete(&rateEvent{}).Error; err != nil {
-		return err
+		return Attempt{}, err
 	}
-	return db.Create(&rateEvent{Bucket: l.Bucket, Key: key, At: now}).Error
+	at := Attempt{s: s, id: domain.NewID()}
+	if err := db.Create(&rateEvent{ID: at.id, Bucket: l.Bucket, Key: key, At: now}).Error; err != nil {
+		return Attempt{}, err
+	}
+	var times []time.Time
+	err := db.Model(&rateEvent{}).Where("bucket = ? AND key = ? AND at > ? AND id <> ?", l.Bucket, key, now.Add(-l.Window), at.id).
+		Order("at DESC").Pluck("at", &times).Error
+	if err != nil || len(times) < l.Max {
+		return at, err
+	}
+	wait := int(math.Ceil(times[l.Max-1].Add(l.Window).Sub(now).Seconds()))
+	e := domain.Errorf(domain.KindTooMany, "rate_limited", "too many attempts; try again in %d seconds", max(1, wait))
+	e.RetryAfter = max(1, wait)
+	return Attempt{}, errors.Join(e, at.Forgive(ctx))
+}
+
+// Forgive takes the attempt back: it was allowed (a right password) or came to nothing.
+func (a Attempt) Forgive(ctx context.Context) error {
+	if a.s == nil {
+		return nil
+	}
+	return a.s.db.WithContext(ctx).Where("id = ?", a.id).Delete(&rateEvent{}).Error
 }
 
 // ClearRate forgets every event of key.

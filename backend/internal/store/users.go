@@ -75,27 +75,27 @@ func mergeInvalid(errs ...error) error {
 	return out
 }
 
-// Login checks a username and password, with per-account and per-address limits on failures.
-// A locked account answers KindTooMany even for the right password.
+// Login checks a username and password, with per-account and per-address limits on failed
+// attempts. A locked account answers KindTooMany even for the right password.
 func (s *Store) Login(ctx context.Context, username, password, addr string) (domain.User, error) {
-	if err := s.CheckRate(ctx, LoginAccountLimit, username); err != nil {
+	account, err := s.Attempt(ctx, LoginAccountLimit, username)
+	if err != nil {
 		return domain.User{}, err
 	}
-	if err := s.CheckRate(ctx, LoginAddressLimit, addr); err != nil {
-		return domain.User{}, err
+	address, err := s.Attempt(ctx, LoginAddressLimit, addr)
+	if err != nil {
+		return domain.User{}, errors.Join(err, account.Forgive(ctx))
 	}
 	var u domain.User
-	err := s.db.WithContext(ctx).First(&u, "username = ?", username).Error
+	err = s.db.WithContext(ctx).First(&u, "username = ?", username).Error
 	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 		return domain.User{}, err
 	}
 	if !auth.CheckPassword(password, u.PasswordHash) {
-		if err := errors.Join(s.HitRate(ctx, LoginAccountLimit, username), s.HitRate(ctx, LoginAddressLimit, addr)); err != nil {
-			return domain.User{}, err
-		}
 		return domain.User{}, domain.Unauthenticated("invalid_credentials", "wrong username or password")
 	}
-	return u, s.ClearRate(ctx, LoginAccountLimit, username)
+	// Only failures count: a right password takes its attempts back.
+	return u, errors.Join(address.Forgive(ctx), s.ClearRate(ctx, LoginAccountLimit, username))
 }
 
 type refreshToken struct {
