@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"minxin/backend/internal/apitest"
@@ -41,6 +42,23 @@ func TestScorecardPetitionFigures(t *testing.T) {
 				if row["official_id"] == w.handler.ID && (row["petitions_assigned"] != c.assigned || row["petitions_replied_on_time"] != c.onTime) {
 					t.Errorf("%s sees the handler's petitions as %v assigned, %v on time; want %v, %v", name, row["petitions_assigned"], row["petitions_replied_on_time"], c.assigned, c.onTime)
 				}
+			}
+		}
+	})
+}
+
+// A petitioner acting with code and PIN reads the tracked view, never the office's.
+func TestPetitionerActionAnswersTheTrackedView(t *testing.T) {
+	apitest.ForEachEngine(t, func(t *testing.T, env *apitest.Env) {
+		w := newPetitionWorld(t, env)
+		p := w.reach(t, "replied")
+		r := w.act(p, "feedback", nil, map[string]any{"rating": "satisfied"})
+		if r.Status != http.StatusOK {
+			t.Fatalf("feedback: %d %s", r.Status, r.Body)
+		}
+		for _, hidden := range []string{"handler_id", w.handler.ID, "possible_duplicate", "petitioner_masked"} {
+			if strings.Contains(string(r.Body), hidden) {
+				t.Errorf("the petitioner's answer shows %s: %s", hidden, r.Body)
 			}
 		}
 	})

@@ -204,6 +204,14 @@ func actAsPetitioner[B any](s *Server, action petition.Action, input func(B) (st
 		if err != nil {
 			return err
 		}
+		if cred != nil {
+			// A petitioner acting by code and PIN reads what tracking shows, never the office's view.
+			tracked, err := s.deps.Store.TrackPetition(c.Request().Context(), *cred, c.RealIP())
+			if err != nil {
+				return err
+			}
+			return c.JSON(http.StatusOK, tracked)
+		}
 		return c.JSON(http.StatusOK, out)
 	}
 }
