@@ -164,6 +164,9 @@ func TestAuditFindingsWorkflow(t *testing.T) {
 		if len(mine) != 2 {
 			t.Errorf("official's findings after two were recorded: %v", mine)
 		}
+		if r := env.Post("/api/v1/findings/"+fid+"/resolve", e.inspector, map[string]any{"resolution": "violation_confirmed", "notes": ""}); r.Status != http.StatusConflict || r.Code() != "awaiting_explanation" {
+			t.Errorf("resolve before the official could explain: %d %s", r.Status, r.Body)
+		}
 		if r := env.Post("/api/v1/findings/"+fid+"/explain", e.other.token, map[string]any{"text": "不是我的"}); r.Status != http.StatusNotFound {
 			t.Errorf("explain another's finding: %d", r.Status)
 		}
@@ -177,6 +180,15 @@ func TestAuditFindingsWorkflow(t *testing.T) {
 		}
 		if r := env.Post("/api/v1/findings/"+fid+"/resolve", e.inspector, map[string]any{"resolution": "no_issue", "notes": ""}); r.Status != http.StatusConflict {
 			t.Errorf("resolve twice: %d", r.Status)
+		}
+		// Without an explanation, the inspector may resolve once the due date has passed.
+		third := sample[2].(map[string]any)["record_id"].(string)
+		silent := env.Post("/api/v1/audits/"+id+"/findings", e.inspector, map[string]any{"record_id": third, "result": "discrepancy", "notes": "照片模糊"}).Map(t)
+		env.Clock.Advance(8 * 24 * time.Hour)
+		e.inspector = env.Token(env.User(domain.RoleInspector, "")) // a new day, a new login
+		e.token = env.Token(e.official)
+		if r := env.Post("/api/v1/findings/"+silent["id"].(string)+"/resolve", e.inspector, map[string]any{"resolution": "no_issue", "notes": "复核无误"}); r.Status != http.StatusOK {
+			t.Errorf("resolve after the due date: %d %s", r.Status, r.Body)
 		}
 		// The refuted stay stops counting, and the scorecard shows the violation.
 		refuted := strings.TrimPrefix(second, "overnight_stay:")
@@ -200,7 +212,7 @@ func TestAuditFindingsWorkflow(t *testing.T) {
 		card := env.Get("/api/v1/scorecards?township_id="+e.town.ID+"&from=2026-11-01&to=2026-12-31", lead).Map(t)
 		for _, x := range card["rows"].([]any) {
 			row := x.(map[string]any)
-			if row["official_id"] == e.official.ID && (row["audits_sampled"] != 2.0 || row["audits_violations"] != 1.0 || row["audits_discrepancies"] != 1.0) {
+			if row["official_id"] == e.official.ID && (row["audits_sampled"] != 3.0 || row["audits_violations"] != 1.0 || row["audits_discrepancies"] != 2.0) {
 				t.Errorf("scorecard audit figures: %v", row)
 			}
 		}

@@ -53,6 +53,10 @@ func (s *Server) idempotent(c echo.Context, next echo.HandlerFunc) error {
 	scope := "anonymous"
 	if a, ok := actorOf(c); ok {
 		scope = a.UserID
+	} else if !domain.ValidID(key) {
+		// Callers without a login share one scope: only an unguessable key keeps one caller
+		// from being answered another's kept answer.
+		return domain.InvalidField("Idempotency-Key", "must be a random UUID when sent without a login")
 	}
 	ctx := c.Request().Context()
 	path := c.Request().URL.Path

@@ -43,8 +43,12 @@ func TestIdempotencyKey(t *testing.T) {
 		town := first.Map(t)
 		petition := map[string]any{"channel": "online", "township_id": town["id"], "category": "land", "subject": "宅基地纠纷",
 			"text": "邻居占用我家宅基地。", "petitioner": map[string]any{"name": "张三", "phone": "13812341234"}}
-		p1 := env.Do(apitest.Request{Method: "POST", Path: "/api/v1/petitions", Body: petition, Header: map[string]string{"Idempotency-Key": "villager-1"}})
-		p2 := env.Do(apitest.Request{Method: "POST", Path: "/api/v1/petitions", Body: petition, Header: map[string]string{"Idempotency-Key": "villager-1"}})
+		if r := env.Do(apitest.Request{Method: "POST", Path: "/api/v1/petitions", Body: petition, Header: map[string]string{"Idempotency-Key": "villager-1"}}); r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("a guessable key without a login: %d %s", r.Status, r.Body)
+		}
+		key := domain.NewID()
+		p1 := env.Do(apitest.Request{Method: "POST", Path: "/api/v1/petitions", Body: petition, Header: map[string]string{"Idempotency-Key": key}})
+		p2 := env.Do(apitest.Request{Method: "POST", Path: "/api/v1/petitions", Body: petition, Header: map[string]string{"Idempotency-Key": key}})
 		if p1.Status != http.StatusCreated || string(p1.Body) != string(p2.Body) {
 			t.Fatalf("petition retry: %d %s / %s", p1.Status, p1.Body, p2.Body)
 		}

@@ -545,8 +545,13 @@ func (s *Store) ExplainFinding(ctx context.Context, a domain.Actor, id string, i
 			return err
 		}
 		now := s.now()
-		if err := tx.Model(&findingRow{}).Where("id = ?", id).Updates(map[string]any{"explanation": in.Text, "explained_at": now}).Error; err != nil {
-			return err
+		res := tx.Model(&findingRow{}).Where("id = ? AND explanation IS NULL AND resolution IS NULL", id).
+			Updates(map[string]any{"explanation": in.Text, "explained_at": now})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return domain.Conflict("already_explained", "this finding was explained or resolved at the same moment")
 		}
 		if err := s.auditEvent(tx, f.AuditID, &f.ID, "explain", a.UserID, in.Text, in.AttachmentIDs); err != nil {
 			return err
@@ -576,8 +581,9 @@ var refuteQueries = map[string]string{
 		SELECT s2.id FROM stationings s2 JOIN stationings s1 ON s1.official_id = s2.official_id AND s1.date = s2.date WHERE s1.id = ?)`,
 }
 
-// ResolveFinding resolves a discrepancy as no_issue or violation_confirmed; a confirmed
-// violation makes the record stop counting from now on.
+// ResolveFinding resolves a discrepancy as no_issue or violation_confirmed, once the official
+// has explained or the explanation's due date has passed; a confirmed violation makes the
+// record stop counting from now on.
 func (s *Store) ResolveFinding(ctx context.Context, a domain.Actor, id string, in ResolveInput) (domain.Finding, error) {
 	var v domain.Invalid
 	v.Check(in.Resolution == domain.ResolutionNoIssue || in.Resolution == domain.ResolutionViolationConfirm, "resolution", "must be no_issue or violation_confirmed")
@@ -596,12 +602,26 @@ func (s *Store) ResolveFinding(ctx context.Context, a domain.Actor, id string, i
 		if f.Resolution != nil {
 			return domain.Conflict("already_resolved", "this finding is already resolved")
 		}
+		var audit auditRow
+		if err := tx.First(&audit, "id = ?", f.AuditID).Error; err != nil {
+			return err
+		}
+		if audit.State != "open" {
+			return domain.Conflict("audit_cancelled", "this round is cancelled")
+		}
+		if f.Explanation == nil && f.ExplanationDueOn != nil && !s.today().After(*f.ExplanationDueOn) {
+			return domain.Conflict("awaiting_explanation", "the official has until %s to explain", *f.ExplanationDueOn)
+		}
 		if err := s.linkAttachments(tx, a, "attachment_ids", in.AttachmentIDs, f.TownshipID); err != nil {
 			return err
 		}
 		now := s.now()
-		if err := tx.Model(&findingRow{}).Where("id = ?", id).Updates(map[string]any{"resolution": in.Resolution, "resolved_at": now}).Error; err != nil {
-			return err
+		res := tx.Model(&findingRow{}).Where("id = ? AND resolution IS NULL", id).Updates(map[string]any{"resolution": in.Resolution, "resolved_at": now})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return domain.Conflict("already_resolved", "this finding was resolved at the same moment")
 		}
 		if in.Resolution == domain.ResolutionViolationConfirm {
 			recordType, uuid, _ := strings.Cut(f.RecordID, ":")
