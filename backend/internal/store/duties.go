@@ -351,3 +351,24 @@ func insertOnceOn(tx *gorm.DB, row any, columns ...string) (bool, error) {
 	res := tx.Clauses(clause.OnConflict{Columns: cols, DoNothing: true}).Create(row)
 	return res.RowsAffected == 1, res.Error
 }
+
+// evidencePage reads one page of field records and their evidence, and renders each.
+func evidencePage[R, O any](db, q *gorm.DB, table, recordType string, p PageRequest, idOf func(R) string, render func(R, map[string]evidenceRow) O) (Page[O], error) {
+	page, err := listPage(q, table, p, idOf)
+	if err != nil {
+		return Page[O]{}, err
+	}
+	ids := make([]string, len(page.Items))
+	for i, r := range page.Items {
+		ids[i] = idOf(r)
+	}
+	evs, err := evidenceOf(db, recordType, ids)
+	if err != nil {
+		return Page[O]{}, err
+	}
+	out := Page[O]{Items: make([]O, len(page.Items)), NextCursor: page.NextCursor}
+	for i, r := range page.Items {
+		out.Items[i] = render(r, evs[idOf(r)])
+	}
+	return out, nil
+}

@@ -153,26 +153,11 @@ func (s *Store) CheckoutOvernightStay(ctx context.Context, a domain.Actor, id st
 	return out, err
 }
 
-// OvernightStays lists stays the actor may see, newest night first within the page order.
+// OvernightStays lists stays the actor may see, in the order they were made.
 func (s *Store) OvernightStays(ctx context.Context, a domain.Actor, f FieldFilter, p PageRequest) (Page[domain.OvernightStay], error) {
-	q := f.apply(fieldScope(s.db.WithContext(ctx), a, "overnight_stays"), "night_date")
-	page, err := listPage(q, "overnight_stays", p, func(r stayRow) string { return r.ID })
-	if err != nil {
-		return Page[domain.OvernightStay]{}, err
-	}
-	ids := make([]string, len(page.Items))
-	for i, r := range page.Items {
-		ids[i] = r.ID
-	}
-	evs, err := evidenceOf(s.db.WithContext(ctx), RecordOvernightStay, ids)
-	if err != nil {
-		return Page[domain.OvernightStay]{}, err
-	}
-	out := Page[domain.OvernightStay]{Items: make([]domain.OvernightStay, len(page.Items)), NextCursor: page.NextCursor}
-	for i, r := range page.Items {
-		out.Items[i] = r.domain(evs[r.ID])
-	}
-	return out, nil
+	db := s.db.WithContext(ctx)
+	return evidencePage(db, f.apply(fieldScope(db, a, "overnight_stays"), "night_date"), "overnight_stays", RecordOvernightStay, p,
+		func(r stayRow) string { return r.ID }, stayRow.domain)
 }
 
 // StationingInput creates a stationing session (下村蹲点) with its check-in in a village.
@@ -315,22 +300,7 @@ func (s *Store) CheckoutStationing(ctx context.Context, a domain.Actor, id strin
 
 // Stationings lists sessions the actor may see.
 func (s *Store) Stationings(ctx context.Context, a domain.Actor, f FieldFilter, p PageRequest) (Page[domain.Stationing], error) {
-	q := f.apply(fieldScope(s.db.WithContext(ctx), a, "stationings"), "date")
-	page, err := listPage(q, "stationings", p, func(r stationingRow) string { return r.ID })
-	if err != nil {
-		return Page[domain.Stationing]{}, err
-	}
-	ids := make([]string, len(page.Items))
-	for i, r := range page.Items {
-		ids[i] = r.ID
-	}
-	evs, err := evidenceOf(s.db.WithContext(ctx), RecordStationing, ids)
-	if err != nil {
-		return Page[domain.Stationing]{}, err
-	}
-	out := Page[domain.Stationing]{Items: make([]domain.Stationing, len(page.Items)), NextCursor: page.NextCursor}
-	for i, r := range page.Items {
-		out.Items[i] = r.domain(evs[r.ID])
-	}
-	return out, nil
+	db := s.db.WithContext(ctx)
+	return evidencePage(db, f.apply(fieldScope(db, a, "stationings"), "date"), "stationings", RecordStationing, p,
+		func(r stationingRow) string { return r.ID }, stationingRow.domain)
 }

@@ -357,24 +357,9 @@ func openTrigger(tx *gorm.DB, householdID, category string, id *string, visitDat
 
 // Visits lists visits the actor may see.
 func (s *Store) Visits(ctx context.Context, a domain.Actor, f FieldFilter, p PageRequest) (Page[domain.Visit], error) {
-	q := f.apply(fieldScope(s.db.WithContext(ctx), a, "visits"), "date")
-	page, err := listPage(q, "visits", p, func(r visitRow) string { return r.ID })
-	if err != nil {
-		return Page[domain.Visit]{}, err
-	}
-	ids := make([]string, len(page.Items))
-	for i, r := range page.Items {
-		ids[i] = r.ID
-	}
-	evs, err := evidenceOf(s.db.WithContext(ctx), RecordVisit, ids)
-	if err != nil {
-		return Page[domain.Visit]{}, err
-	}
-	out := Page[domain.Visit]{Items: make([]domain.Visit, len(page.Items)), NextCursor: page.NextCursor}
-	for i, r := range page.Items {
-		out.Items[i] = r.domain(evs[r.ID]["checkin"])
-	}
-	return out, nil
+	db := s.db.WithContext(ctx)
+	return evidencePage(db, f.apply(fieldScope(db, a, "visits"), "date"), "visits", RecordVisit, p,
+		func(r visitRow) string { return r.ID }, func(r visitRow, ev map[string]evidenceRow) domain.Visit { return r.domain(ev["checkin"]) })
 }
 
 // TalkDayInput records a village talk day (民情恳谈日).
