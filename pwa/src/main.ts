@@ -10,13 +10,22 @@ import { registerBackgroundSync, requestPersistentStorageOnce, startOutboxSync }
 import { createAppRouter } from './router'
 import './styles.css'
 
+/**
+ * Runs work the first paint does not need once the page has loaded and the main thread is
+ * idle (at most a few seconds later), so that it does not compete with the first render.
+ */
+function afterLoad(work: () => void): void {
+  const idle = () => {
+    if ('requestIdleCallback' in window) window.requestIdleCallback(() => work(), { timeout: 3000 })
+    else setTimeout(work, 1)
+  }
+  if (document.readyState === 'complete') idle()
+  else window.addEventListener('load', idle, { once: true })
+}
+
 function registerServiceWorker(): void {
   if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return
-  const register = () => {
-    navigator.serviceWorker.register('/sw.js').catch((err: unknown) => console.error('service worker registration failed', err))
-  }
-  if (document.readyState === 'complete') register()
-  else window.addEventListener('load', register, { once: true })
+  navigator.serviceWorker.register('/sw.js').catch((err: unknown) => console.error('service worker registration failed', err))
 }
 
 async function start(): Promise<void> {
@@ -26,8 +35,9 @@ async function start(): Promise<void> {
   const channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(OUTBOX_CHANNEL)
   const outbox = new Outbox({ db, transport: client, channel })
 
-  const user = ref((await store.get())?.user ?? null)
-  const unsynced = ref(await outbox.count())
+  const [session, count] = await Promise.all([store.get(), outbox.count()])
+  const user = ref(session?.user ?? null)
+  const unsynced = ref(count)
   const router = createAppRouter(user)
 
   const context: AppContext = {
@@ -60,10 +70,14 @@ async function start(): Promise<void> {
     }
   })
   client.onAuthLost(() => void context.sessionLost())
-  startOutboxSync(outbox, { window, document, backgroundSync: registerBackgroundSync })
 
   createApp(App).use(i18n).use(router).provide(appKey, context).mount('#app')
-  registerServiceWorker()
+  // The outbox is drained on start all the same, just after the first paint; anything queued
+  // before then is sent by that first drain.
+  afterLoad(() => {
+    startOutboxSync(outbox, { window, document, backgroundSync: registerBackgroundSync })
+    registerServiceWorker()
+  })
 }
 
 void start()

@@ -4,7 +4,6 @@ import vantEnUS from 'vant/es/locale/lang/en-US'
 import vantZhCN from 'vant/es/locale/lang/zh-CN'
 import zhCN from './zh-CN'
 import enUS from './en-US'
-import { villagerEnUS, villagerZhCN } from './villager'
 
 export type AppLocale = 'zh-CN' | 'en-US'
 
@@ -18,7 +17,8 @@ export const i18n = createI18n({
   legacy: false,
   locale: savedLocale(),
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': { ...zhCN, ...villagerZhCN }, 'en-US': { ...enUS, ...villagerEnUS } },
+  // Each group of lazily loaded pages merges its own messages (e.g. views/villager/messages.ts).
+  messages: { 'zh-CN': zhCN, 'en-US': enUS },
 })
 
 function apply(locale: AppLocale): void {
