@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto'
-import { posix } from 'node:path'
 import { fileURLToPath, URL } from 'node:url'
 import { defineConfig, type Plugin } from 'vite'
 import vue from '@vitejs/plugin-vue'
@@ -12,26 +10,44 @@ const outDir = fileURLToPath(new URL('../backend/internal/web/dist', import.meta
 
 /**
  * Vant embeds its icon font in its CSS as a base64 woff2 (about 25 KB gzipped), which made it
- * most of the render-blocking entry stylesheet. This moves it into a file of its own: the
- * browser fetches a font only once a page shows one of its glyphs, without holding up the first
- * paint, and the service worker precaches it for offline use.
+ * most of the render-blocking entry stylesheet. This moves it into a file of its own (before
+ * the CSS is hashed, so that the stylesheet's name changes with the font's), preloaded by
+ * index.html so that it arrives alongside the scripts without holding up the first paint, and
+ * precached by the service worker for offline use. The font's fallback on a CDN is dropped: the
+ * server's CSP (font-src 'self') blocks it anyway, and every browser the app supports has woff2.
  */
 function vantIconFontFile(): Plugin {
-  const WOFF2_DATA_URL = /url\(\s*["']?data:font\/woff2;charset=utf-8;base64,([A-Za-z0-9+/=]+)["']?\s*\)/g
+  const FONT_FACE = /@font-face\s*\{[^}]*\}/g
+  const WOFF2_DATA_URL = /url\(\s*["']?data:font\/woff2;[^,)]*base64,([A-Za-z0-9+/=]+)["']?\s*\)/
+  const SRC = /src\s*:\s*(?:url\([^)]*\)|format\([^)]*\)|[\s,])+/
+  const fonts: string[] = [] // reference ids of the emitted fonts
   return {
     name: 'minxin:vant-icon-font-file',
     apply: 'build',
-    enforce: 'post',
-    generateBundle(_options, bundle) {
-      for (const asset of Object.values(bundle)) {
-        if (asset.type !== 'asset' || !asset.fileName.endsWith('.css') || typeof asset.source !== 'string') continue
-        asset.source = asset.source.replace(WOFF2_DATA_URL, (_match, base64: string) => {
-          const font = Buffer.from(base64, 'base64')
-          const fileName = `assets/vant-icon-${createHash('sha256').update(font).digest('hex').slice(0, 8)}.woff2`
-          if (!(fileName in bundle)) this.emitFile({ type: 'asset', fileName, source: font })
-          return `url(${posix.relative(posix.dirname(asset.fileName), fileName)})`
-        })
-      }
+    transform(code, id) {
+      if (!/\.css($|\?)/.test(id) || !code.includes('data:font/woff2')) return null
+      const css = code.replace(FONT_FACE, (face) => {
+        const base64 = face.match(WOFF2_DATA_URL)?.[1]
+        if (!base64) return face
+        const ref = this.emitFile({ type: 'asset', name: 'vant-icon.woff2', source: Buffer.from(base64, 'base64') })
+        fonts.push(ref)
+        // Vite's CSS plugin turns the placeholder into the font's URL.
+        return face.replace(SRC, `src:url(__VITE_ASSET__${ref}__) format("woff2")`)
+      })
+      return { code: css, map: null }
+    },
+    // After Vite has written index.html into the bundle.
+    generateBundle: {
+      order: 'post',
+      handler(_options, bundle) {
+        const html = bundle['index.html']
+        if (html?.type !== 'asset' || typeof html.source !== 'string') return
+        const entryCss = [...html.source.matchAll(/<link rel="stylesheet"[^>]*href="\/([^"]+)"/g)].map((m) => String((bundle[m[1]] as { source?: unknown } | undefined)?.source))
+        const links = [...new Set(fonts.map((ref) => this.getFileName(ref)))]
+          .filter((font) => entryCss.some((css) => css.includes(`/${font}`)))
+          .map((font) => `<link rel="preload" href="/${font}" as="font" type="font/woff2" crossorigin>`)
+        if (links.length) html.source = html.source.replace('</head>', `  ${links.join('\n    ')}\n  </head>`)
+      },
     },
   }
 }
