@@ -308,6 +308,9 @@ describe('villager', () => {
     await page.waitForURL(`${server.url}/home`)
     await page.getByRole('navigation', { name: '主菜单' }).getByText('待同步').waitFor()
     await screenshot(page, '14-staff-home')
+    await page.getByRole('navigation', { name: '主菜单' }).getByText('待同步').click()
+    await page.waitForURL(`${server.url}/outbox`)
+    await expectNoAxeViolations(page, '/outbox')
     await page.close()
   })
 
