@@ -49,6 +49,12 @@ export function createAppRouter(user: Ref<User | null>): Router {
         meta: { title: 'official.visit.title', auth: true },
       },
       {
+        path: '/official/reception-petition',
+        name: 'official-reception-petition',
+        component: () => import('./views/official/ReceptionPetitionView.vue'),
+        meta: { title: 'official.reception.register', auth: true },
+      },
+      {
         path: '/inspector/audits/new',
         name: 'inspector-audit-new',
         component: () => import('./views/inspector/AuditNewView.vue'),

@@ -18,6 +18,7 @@ const zh = {
       onTimeHint: '9:00 前签到为准时',
       onTime: '准时',
       late: '迟到',
+      register: '登记来访群众反映',
     },
     overnight: {
       title: '住夜',
@@ -135,6 +136,7 @@ const en = {
       onTimeHint: 'Before 09:00 is on time',
       onTime: 'On time',
       late: 'Late',
+      register: 'Register a petition in person',
     },
     overnight: {
       title: 'Overnight stays',
