@@ -1,11 +1,12 @@
 # Minxin (民心). `make run` serves the API and the PWA on the embedded database;
 # `make test` runs every test suite (Go on SQLite and PostgreSQL, the PWA's Vitest suite and
-# its build checks, the end-to-end suite in headless Chromium against `minxin serve`).
+# its build checks, a bounded fuzzing run of the decoders and rules' inputs, the end-to-end
+# suite in headless Chromium against `minxin serve`).
 
 GO ?= go
 NPM ?= npm
 
-.PHONY: run test pwa pwa-deps go-test pwa-test pwa-e2e lighthouse build bench
+.PHONY: run test pwa pwa-deps go-test fuzz pwa-test pwa-e2e lighthouse build bench
 
 run: pwa
 	$(GO) run ./backend/cmd/minxin serve
@@ -19,11 +20,24 @@ pwa: pwa-deps
 build: pwa
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/minxin ./backend/cmd/minxin
 
-test: go-test pwa-test pwa-e2e
+test: go-test fuzz pwa-test pwa-e2e
 
 go-test: pwa
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
+
+# Each fuzz target runs for FUZZTIME; crashes it finds are kept under testdata/fuzz and then
+# run by every `go test`.
+FUZZTIME ?= 10s
+FUZZ_TARGETS = civil:FuzzParse sampler:FuzzReadManifest rules/petition:FuzzParseTrackingCode \
+	rules/duty:FuzzEvaluateEvidence httpapi:FuzzBind
+
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$name ($$pkg) for $(FUZZTIME)"; \
+		$(GO) test ./backend/internal/$$pkg -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) || exit 1; \
+	done
 
 pwa-test: pwa
 	cd pwa && $(NPM) test && $(NPM) run check-size

@@ -70,6 +70,9 @@ func describeDecodeError(body []byte, dst any, err error) error {
 		return domain.Errorf(domain.KindMalformed, "malformed_json", "the request body must be a JSON object")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
+		if field == "" {
+			field = `""` // a key that is the empty string still gets a name the client can see
+		}
 		return domain.InvalidField(field, "is not a known field")
 	}
 	// A value's own decoder refused it (a date, say); find which field by decoding each alone.
