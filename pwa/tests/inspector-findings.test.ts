@@ -42,8 +42,6 @@ describe('findings through the outbox', () => {
     expect(pendingFindings(items, AUDIT).get(finding.record_id)?.blocked).toBe('this round is cancelled')
     expect(verdict(409, 'conflict')).toBe('refused')
     expect(verdict(409, 'finding_exists')).toBe('done')
-    // An earlier send with the same Idempotency-Key still being answered: wait and retry.
-    expect(verdict(409, 'request_in_progress')).toBe('retry')
   })
 })
 

@@ -28,7 +28,8 @@ const maxIdempotentBody = store.MaxAttachmentBytes + 64<<10
 
 // idempotent answers a retried POST that carries an Idempotency-Key with the first answer
 // (kept sealed for a day): same key and same request, same answer; same key and another
-// request, 422. The fingerprint of a multipart request is its parts' names and contents,
+// request, 422. The request runs in one transaction with its claim on the key (see
+// store.Idempotent). The fingerprint of a multipart request is its parts' names and contents,
 // since a retried upload gets a new boundary.
 func (s *Server) idempotent(c echo.Context, next echo.HandlerFunc) error {
 	key := c.Request().Header.Get("Idempotency-Key")
@@ -58,48 +59,60 @@ func (s *Server) idempotent(c echo.Context, next echo.HandlerFunc) error {
 		// from being answered another's kept answer.
 		return domain.InvalidField("Idempotency-Key", "must be a random UUID when sent without a login")
 	}
-	ctx := c.Request().Context()
-	path := c.Request().URL.Path
-	kept, err := s.deps.Store.BeginIdempotent(ctx, scope, key, path, fingerprint(c.Request().Header.Get(echo.HeaderContentType), body))
-	if err != nil {
-		return err
-	}
-	if kept != nil {
-		plain, err := s.open(kept.Body)
+	req := store.IdempotentRequest{Scope: scope, Key: key, Path: c.Request().URL.Path,
+		RequestHash: fingerprint(c.Request().Header.Get(echo.HeaderContentType), body)}
+	// The answer is held back until the request's transaction has committed with it: the
+	// client hears of nothing that could still be rolled back.
+	rec := &heldResponse{ResponseWriter: c.Response().Writer}
+	c.Response().Writer = rec
+	original := c.Request()
+	replay, err := s.deps.Store.Idempotent(c.Request().Context(), req, func(ctx context.Context) (*store.StoredAnswer, error) {
+		c.SetRequest(c.Request().WithContext(ctx))
+		err := next(c)
+		if status := c.Response().Status; err != nil || status < 200 || status > 299 {
+			return nil, err
+		}
+		return &store.StoredAnswer{Status: c.Response().Status, ContentType: c.Response().Header().Get(echo.HeaderContentType), Body: s.seal(rec.buf.Bytes())}, nil
+	})
+	c.Response().Writer = rec.ResponseWriter
+	c.SetRequest(original) // its transaction has ended
+	switch {
+	case replay != nil:
+		plain, err := s.open(replay.Body)
 		if err != nil {
 			return err
 		}
 		c.Response().Header().Set("Idempotent-Replayed", "true")
-		return c.Blob(kept.Status, kept.ContentType, plain)
-	}
-	rec := &recorder{ResponseWriter: c.Response().Writer}
-	c.Response().Writer = rec
-	err = next(c)
-	c.Response().Writer = rec.ResponseWriter
-	status := c.Response().Status
-	// The client may have gone away: the claim is settled all the same, or its retry would
-	// wait for the claim to time out.
-	ctx = context.WithoutCancel(ctx)
-	if err != nil || status < 200 || status > 299 {
-		if aerr := s.deps.Store.AbandonIdempotent(ctx, scope, key); aerr != nil {
-			return errors.Join(err, aerr)
-		}
+		return c.Blob(replay.Status, replay.ContentType, plain)
+	case err != nil:
+		// Whatever the handler wrote is dropped; the error is answered instead.
+		c.Response().Committed = false
 		return err
 	}
-	return s.deps.Store.FinishIdempotent(ctx, scope, key, store.StoredAnswer{
-		Status: status, ContentType: c.Response().Header().Get(echo.HeaderContentType), Body: s.seal(rec.buf.Bytes()),
-	})
+	return rec.release()
 }
 
-// recorder passes a response through and keeps a copy of its body.
-type recorder struct {
+// heldResponse keeps a response's status and body until release.
+type heldResponse struct {
 	http.ResponseWriter
-	buf bytes.Buffer
+	status int
+	buf    bytes.Buffer
 }
 
-func (r *recorder) Write(b []byte) (int, error) {
-	r.buf.Write(b)
-	return r.ResponseWriter.Write(b)
+func (r *heldResponse) WriteHeader(status int) { r.status = status }
+
+func (r *heldResponse) Write(b []byte) (int, error) { return r.buf.Write(b) }
+
+// Flush is a no-op: nothing leaves before release.
+func (r *heldResponse) Flush() {}
+
+func (r *heldResponse) release() error {
+	if r.status == 0 {
+		return nil
+	}
+	r.ResponseWriter.WriteHeader(r.status)
+	_, err := r.ResponseWriter.Write(r.buf.Bytes())
+	return err
 }
 
 func fingerprint(contentType string, body []byte) string {

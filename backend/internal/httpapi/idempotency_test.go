@@ -1,16 +1,15 @@
 package httpapi_test
 
 import (
-	"time"
-
 	"bytes"
+	"context"
 	"mime/multipart"
-	"minxin/backend/internal/store"
 	"net/http"
 	"testing"
 
 	"minxin/backend/internal/apitest"
 	"minxin/backend/internal/domain"
+	"minxin/backend/internal/store"
 )
 
 func TestIdempotencyKey(t *testing.T) {
@@ -79,18 +78,53 @@ func TestIdempotencyKey(t *testing.T) {
 	})
 }
 
-// A claim whose request never finished (the server died) is released after a while.
-func TestIdempotencyClaimTimesOut(t *testing.T) {
+// A request that dies half-way (its server was killed: its transaction never commits) leaves
+// neither its records nor a claim on its key, so the retry runs at once; retries sent at the
+// same time run the request once and all get its answer.
+func TestIdempotencyKeyCommitsWithTheRecords(t *testing.T) {
 	apitest.ForEachEngine(t, func(t *testing.T, env *apitest.Env) {
-		if _, err := env.Store.BeginIdempotent(t.Context(), "someone", "k", "/api/v1/townships", "h"); err != nil {
-			t.Fatal(err)
+		admin := env.User(domain.RoleAdmin, "")
+		name, lat, lng := "甲镇", 30.0, 120.0
+		req := store.IdempotentRequest{Scope: admin.ID, Key: "k", Path: "/api/v1/townships", RequestHash: "h"}
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Fatal("the request did not die")
+				}
+			}()
+			env.Store.Idempotent(t.Context(), req, func(ctx context.Context) (*store.StoredAnswer, error) {
+				if _, err := env.Store.CreateTownship(ctx, admin.Actor(), store.TownshipInput{Name: &name, Lat: &lat, Lng: &lng}); err != nil {
+					t.Fatal(err)
+				}
+				panic("killed")
+			})
+		}()
+		for _, table := range []string{"townships", "idempotency_keys"} {
+			var n int64
+			if err := env.Store.RawCount(t.Context(), table, &n); err != nil || n != 0 {
+				t.Errorf("%s after the request died: %d %v", table, n, err)
+			}
 		}
-		if _, err := env.Store.BeginIdempotent(t.Context(), "someone", "k", "/api/v1/townships", "h"); err == nil {
-			t.Fatal("a claim in progress is taken twice")
+
+		token := env.Token(admin)
+		body := map[string]any{"name": "甲镇", "lat": 30, "lng": 120}
+		answers := make(chan apitest.Response, 4)
+		for range cap(answers) {
+			go func() {
+				answers <- env.Do(apitest.Request{Method: "POST", Path: "/api/v1/townships", Token: token, Body: body, Header: map[string]string{"Idempotency-Key": "k"}})
+			}()
 		}
-		env.Clock.Advance(store.IdempotencyClaimTimeout + time.Second)
-		if kept, err := env.Store.BeginIdempotent(t.Context(), "someone", "k", "/api/v1/townships", "h"); err != nil || kept != nil {
-			t.Fatalf("a stale claim is not released: %v %v", kept, err)
+		var first []byte
+		for range cap(answers) {
+			r := <-answers
+			if r.Status != http.StatusCreated || (first != nil && string(r.Body) != string(first)) {
+				t.Fatalf("parallel retries: %d %s, first %s", r.Status, r.Body, first)
+			}
+			first = r.Body
+		}
+		var n int64
+		if err := env.Store.RawCount(t.Context(), "townships", &n); err != nil || n != 1 {
+			t.Errorf("townships after parallel retries: %d %v", n, err)
 		}
 	})
 }

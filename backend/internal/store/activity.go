@@ -113,7 +113,7 @@ func (s *Store) VerifyLog(ctx context.Context) (*LogBreak, int64, error) {
 		broken   *LogBreak
 	)
 	var batch []LogEntry
-	err := s.db.WithContext(ctx).Order("seq").FindInBatches(&batch, 1000, func(tx *gorm.DB, _ int) error {
+	err := s.conn(ctx).Order("seq").FindInBatches(&batch, 1000, func(tx *gorm.DB, _ int) error {
 		for _, e := range batch {
 			count++
 			switch {
@@ -138,7 +138,7 @@ func (s *Store) VerifyLog(ctx context.Context) (*LogBreak, int64, error) {
 		return broken, count, nil
 	}
 	var head activityHead
-	if err := s.db.WithContext(ctx).First(&head, 1).Error; err != nil {
+	if err := s.conn(ctx).First(&head, 1).Error; err != nil {
 		return nil, count, err
 	}
 	if head.Seq != prevSeq || head.Hash != prevHash {
@@ -152,16 +152,16 @@ var errStopBatches = fmt.Errorf("stop")
 // ActivityFor returns the log entries about one record, oldest first.
 func (s *Store) ActivityFor(ctx context.Context, entity, id string) ([]LogEntry, error) {
 	var out []LogEntry
-	err := s.db.WithContext(ctx).Where("entity = ? AND entity_id = ?", entity, id).Order("seq").Find(&out).Error
+	err := s.conn(ctx).Where("entity = ? AND entity_id = ?", entity, id).Order("seq").Find(&out).Error
 	return out, err
 }
 
 // RawExec runs a statement directly; tests use it to tamper with history as an attacker would.
 func (s *Store) RawExec(ctx context.Context, sql string, args ...any) error {
-	return s.db.WithContext(ctx).Exec(sql, args...).Error
+	return s.conn(ctx).Exec(sql, args...).Error
 }
 
 // RawCount counts the rows of a table; tests use it to check what was stored.
 func (s *Store) RawCount(ctx context.Context, table string, n *int64) error {
-	return s.db.WithContext(ctx).Table(table).Count(n).Error
+	return s.conn(ctx).Table(table).Count(n).Error
 }

@@ -57,7 +57,7 @@ func (s *Store) CreateAttachment(ctx context.Context, a domain.Actor, b Blob) (A
 // the officials, petition officers and inspectors whose scope holds its township. Anyone
 // else is answered 404, exactly as for a missing id.
 func (s *Store) Attachment(ctx context.Context, a domain.Actor, id string) (Attachment, error) {
-	db := s.db.WithContext(ctx)
+	db := s.conn(ctx)
 	var x Attachment
 	if err := db.First(&x, "id = ?", id).Error; err != nil {
 		return x, notFound(err, "attachment")

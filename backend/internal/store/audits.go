@@ -279,7 +279,7 @@ func (r auditRow) domain() domain.Audit {
 
 // Audit returns a round with its sample, its findings and their events.
 func (s *Store) Audit(ctx context.Context, id string) (domain.Audit, error) {
-	db := s.db.WithContext(ctx)
+	db := s.conn(ctx)
 	var row auditRow
 	if err := db.First(&row, "id = ?", id).Error; err != nil {
 		return domain.Audit{}, notFound(err, "audit")
@@ -337,7 +337,7 @@ func (f findingRow) domain() domain.Finding {
 
 // Audits lists rounds, newest last (ids are time-ordered).
 func (s *Store) Audits(ctx context.Context, p PageRequest) (Page[domain.Audit], error) {
-	page, err := listPage(s.db.WithContext(ctx), "audits", p, func(r auditRow) string { return r.ID })
+	page, err := listPage(s.conn(ctx), "audits", p, func(r auditRow) string { return r.ID })
 	if err != nil {
 		return Page[domain.Audit]{}, err
 	}
@@ -351,7 +351,7 @@ func (s *Store) Audits(ctx context.Context, p PageRequest) (Page[domain.Audit], 
 // AuditManifest returns the manifest exactly as frozen when the round opened.
 func (s *Store) AuditManifest(ctx context.Context, id string) ([]byte, error) {
 	var m auditManifest
-	err := s.db.WithContext(ctx).First(&m, "audit_id = ?", id).Error
+	err := s.conn(ctx).First(&m, "audit_id = ?", id).Error
 	return m.Content, notFound(err, "audit")
 }
 
@@ -503,7 +503,7 @@ func (s *Store) RecordFinding(ctx context.Context, a domain.Actor, auditID strin
 }
 
 func (s *Store) finding(ctx context.Context, id string) (domain.Finding, error) {
-	db := s.db.WithContext(ctx)
+	db := s.conn(ctx)
 	var f findingRow
 	if err := db.First(&f, "id = ?", id).Error; err != nil {
 		return domain.Finding{}, notFound(err, "finding")
@@ -644,7 +644,7 @@ func (s *Store) ResolveFinding(ctx context.Context, a domain.Actor, id string, i
 // FindingsFor lists the findings on the actor's own records: an official learns that a record
 // was sampled only once a finding is recorded on it.
 func (s *Store) FindingsFor(ctx context.Context, a domain.Actor) ([]domain.Finding, error) {
-	db := s.db.WithContext(ctx)
+	db := s.conn(ctx)
 	var rows []findingRow
 	if err := db.Where("official_id = ?", a.UserID).Order("created_at DESC, id").Limit(500).Find(&rows).Error; err != nil {
 		return nil, err

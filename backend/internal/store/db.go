@@ -30,7 +30,13 @@ type Store struct {
 	loc     *time.Location
 	now     func() time.Time
 	qr      *qrtoken.Key // signs household QR tokens; set by SetQRKey
+	// requestSlots bounds the requests holding a transaction of their own (see Idempotent),
+	// so that the pool always has connections left for the rate limits and other requests.
+	requestSlots chan struct{}
 }
+
+// poolSize is the most PostgreSQL connections one instance opens.
+const poolSize = 32
 
 // Options say which database to open.
 type Options struct {
@@ -73,14 +79,16 @@ func Open(opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	slots := 1
 	if dialect == "sqlite" {
 		// One connection: SQLite has one writer, and a single connection keeps transactions
 		// from waiting on each other's locks.
 		sqlDB.SetMaxOpenConns(1)
 	} else {
-		sqlDB.SetMaxOpenConns(32)
-		sqlDB.SetMaxIdleConns(32)
+		sqlDB.SetMaxOpenConns(poolSize)
+		sqlDB.SetMaxIdleConns(poolSize)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+		slots = poolSize * 3 / 4
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -92,7 +100,7 @@ func Open(opts Options) (*Store, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &Store{db: db, sqlDB: sqlDB, dialect: dialect, loc: loc, now: cfg.NowFunc}, nil
+	return &Store{db: db, sqlDB: sqlDB, dialect: dialect, loc: loc, now: cfg.NowFunc, requestSlots: make(chan struct{}, slots)}, nil
 }
 
 // Close closes the database.
@@ -115,9 +123,33 @@ func (s *Store) SetClock(now func() time.Time) {
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.sqlDB.PingContext(ctx) }
 
-// tx runs fn in one transaction.
+// requestTx carries, in a request's context, the transaction that the request's
+// Idempotency-Key is claimed in (see Idempotent).
+type requestTx struct{}
+
+// conn is the request's transaction when it has one, or the pool: every step of a request
+// sees what the request has written, and commits with its kept answer.
+func (s *Store) conn(ctx context.Context) *gorm.DB {
+	if tx, ok := ctx.Value(requestTx{}).(*gorm.DB); ok {
+		return tx.WithContext(ctx)
+	}
+	return s.db.WithContext(ctx)
+}
+
+// independent is where rate-limit events are written: outside the request's transaction on
+// PostgreSQL, so that parallel requests count each other's attempts at once. SQLite has one
+// connection, held by the request: there requests run one at a time anyway, and the request's
+// transaction commits even when it is refused.
+func (s *Store) independent(ctx context.Context) *gorm.DB {
+	if s.dialect == "sqlite" {
+		return s.conn(ctx)
+	}
+	return s.db.WithContext(ctx)
+}
+
+// tx runs fn in one transaction (a savepoint inside a request's transaction).
 func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	return s.db.WithContext(ctx).Transaction(fn)
+	return s.conn(ctx).Transaction(fn)
 }
 
 // notFound maps gorm's record-not-found to the domain's not-found.

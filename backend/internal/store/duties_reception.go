@@ -186,7 +186,7 @@ type ReceptionFilter struct {
 
 // ReceptionDays lists reception days of townships in the actor's scope, by date.
 func (s *Store) ReceptionDays(ctx context.Context, a domain.Actor, f ReceptionFilter) ([]domain.ReceptionDay, error) {
-	q := scoped(s.db.WithContext(ctx), a, "township_id")
+	q := scoped(s.conn(ctx), a, "township_id")
 	if f.TownshipID != "" {
 		q = q.Where("township_id = ?", f.TownshipID)
 	}
@@ -207,7 +207,7 @@ func (s *Store) ReceptionDays(ctx context.Context, a domain.Actor, f ReceptionFi
 	for i, r := range rows {
 		ids[i] = r.ID
 	}
-	evs, err := evidenceOf(s.db.WithContext(ctx), RecordReceptionDay, ids)
+	evs, err := evidenceOf(s.conn(ctx), RecordReceptionDay, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -226,7 +226,7 @@ type ReceptionDayWithHistory struct {
 
 // ReceptionDay returns a reception day in the actor's scope, with its history.
 func (s *Store) ReceptionDay(ctx context.Context, a domain.Actor, id string) (ReceptionDayWithHistory, error) {
-	db := s.db.WithContext(ctx)
+	db := s.conn(ctx)
 	var row receptionRow
 	if err := scoped(db, a, "township_id").First(&row, "id = ?", id).Error; err != nil {
 		return ReceptionDayWithHistory{}, notFound(err, "reception day")

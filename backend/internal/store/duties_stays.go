@@ -155,7 +155,7 @@ func (s *Store) CheckoutOvernightStay(ctx context.Context, a domain.Actor, id st
 
 // OvernightStays lists stays the actor may see, in the order they were made.
 func (s *Store) OvernightStays(ctx context.Context, a domain.Actor, f FieldFilter, p PageRequest) (Page[domain.OvernightStay], error) {
-	db := s.db.WithContext(ctx)
+	db := s.conn(ctx)
 	return evidencePage(db, f.apply(fieldScope(db, a, "overnight_stays"), "night_date"), "overnight_stays", RecordOvernightStay, p,
 		func(r stayRow) string { return r.ID }, stayRow.domain)
 }
@@ -300,7 +300,7 @@ func (s *Store) CheckoutStationing(ctx context.Context, a domain.Actor, id strin
 
 // Stationings lists sessions the actor may see.
 func (s *Store) Stationings(ctx context.Context, a domain.Actor, f FieldFilter, p PageRequest) (Page[domain.Stationing], error) {
-	db := s.db.WithContext(ctx)
+	db := s.conn(ctx)
 	return evidencePage(db, f.apply(fieldScope(db, a, "stationings"), "date"), "stationings", RecordStationing, p,
 		func(r stationingRow) string { return r.ID }, stationingRow.domain)
 }

@@ -176,7 +176,7 @@ type TriggerFilter struct {
 
 // Triggers lists triggers of townships in the actor's scope, due soonest first.
 func (s *Store) Triggers(ctx context.Context, a domain.Actor, f TriggerFilter, p PageRequest) (Page[domain.VisitTrigger], error) {
-	q := scoped(s.db.WithContext(ctx), a, "township_id")
+	q := scoped(s.conn(ctx), a, "township_id")
 	if f.TownshipID != "" {
 		q = q.Where("township_id = ?", f.TownshipID)
 	}
@@ -357,7 +357,7 @@ func openTrigger(tx *gorm.DB, householdID, category string, id *string, visitDat
 
 // Visits lists visits the actor may see.
 func (s *Store) Visits(ctx context.Context, a domain.Actor, f FieldFilter, p PageRequest) (Page[domain.Visit], error) {
-	db := s.db.WithContext(ctx)
+	db := s.conn(ctx)
 	return evidencePage(db, f.apply(fieldScope(db, a, "visits"), "date"), "visits", RecordVisit, p,
 		func(r visitRow) string { return r.ID }, func(r visitRow, ev map[string]evidenceRow) domain.Visit { return r.domain(ev["checkin"]) })
 }
@@ -447,7 +447,7 @@ func (s *Store) CreateTalkDay(ctx context.Context, a domain.Actor, in TalkDayInp
 
 // TalkDays lists talk days of townships in the actor's scope.
 func (s *Store) TalkDays(ctx context.Context, a domain.Actor, f FieldFilter, p PageRequest) (Page[domain.TalkDay], error) {
-	q := scoped(s.db.WithContext(ctx), a, "township_id")
+	q := scoped(s.conn(ctx), a, "township_id")
 	if f.TownshipID != "" {
 		q = q.Where("township_id = ?", f.TownshipID)
 	}

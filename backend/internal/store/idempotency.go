@@ -13,10 +13,6 @@ import (
 // IdempotencyTTL is how long the answer to an Idempotency-Key is kept.
 const IdempotencyTTL = 24 * time.Hour
 
-// IdempotencyClaimTimeout releases a key whose first request never finished (its server was
-// killed): longer than the server's write timeout, so no live request loses its claim.
-const IdempotencyClaimTimeout = 2 * time.Minute
-
 type idempotencyRow struct {
 	Scope       string `gorm:"primaryKey"`
 	Key         string `gorm:"primaryKey"`
@@ -37,53 +33,63 @@ type StoredAnswer struct {
 	Body        []byte // sealed
 }
 
-// BeginIdempotent claims an idempotency key for a request. It answers the kept answer of a
-// retry; nil when the request is the first and must be answered (then FinishIdempotent or
-// AbandonIdempotent). The same key with another request is 422; a retry while the first
-// request is still being answered is 409.
-func (s *Store) BeginIdempotent(ctx context.Context, scope, key, path, requestHash string) (*StoredAnswer, error) {
-	db := s.db.WithContext(ctx)
-	now := s.now()
-	// A kept answer older than a day is forgotten; a claim left unanswered for longer than any
-	// request takes (its process died) is released.
-	expired := db.Where("scope = ? AND key = ?", scope, key).
-		Where("created_at < ? OR (status IS NULL AND created_at < ?)", now.Add(-IdempotencyTTL), now.Add(-IdempotencyClaimTimeout))
-	if err := expired.Delete(&idempotencyRow{}).Error; err != nil {
-		return nil, err
+// IdempotentRequest names a request that carries an Idempotency-Key.
+type IdempotentRequest struct {
+	Scope, Key, Path, RequestHash string
+}
+
+// Idempotent runs a request that carries an Idempotency-Key in one transaction with its claim
+// on the key. run gets a context whose store calls all join that transaction, and returns the
+// answer to keep (nil for an answer that is not kept: the claim is dropped and a retry runs
+// again). The records the request wrote and its kept answer commit together: a server killed
+// in between leaves neither, and the retry simply runs again. A retry sent while the first
+// request is being answered waits for it (on the key's row in PostgreSQL, on the one
+// connection in SQLite) and then gets the kept answer, which Idempotent returns as replay.
+// The same key with another request is 422.
+func (s *Store) Idempotent(ctx context.Context, r IdempotentRequest, run func(ctx context.Context) (*StoredAnswer, error)) (replay *StoredAnswer, err error) {
+	select {
+	case s.requestSlots <- struct{}{}:
+		defer func() { <-s.requestSlots }()
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
-	inserted, err := insertOnce(db, &idempotencyRow{Scope: scope, Key: key, Path: path, RequestHash: requestHash, CreatedAt: now})
-	if err != nil || inserted {
-		return nil, err
-	}
-	var row idempotencyRow
-	if err := db.First(&row, "scope = ? AND key = ?", scope, key).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, domain.Conflict("request_in_progress", "a request with this Idempotency-Key is being answered; retry shortly")
+	var runErr error
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		key := func() *gorm.DB { return tx.Where("scope = ? AND key = ?", r.Scope, r.Key) }
+		// A kept answer older than a day is forgotten.
+		if err := key().Where("created_at < ?", s.now().Add(-IdempotencyTTL)).Delete(&idempotencyRow{}).Error; err != nil {
+			return err
 		}
-		return nil, err
+		inserted, err := insertOnce(tx, &idempotencyRow{Scope: r.Scope, Key: r.Key, Path: r.Path, RequestHash: r.RequestHash, CreatedAt: s.now()})
+		if err != nil {
+			return err
+		}
+		if !inserted {
+			var row idempotencyRow
+			if err := key().First(&row).Error; err != nil {
+				return err
+			}
+			if row.Path != r.Path || row.RequestHash != r.RequestHash || row.Status == nil {
+				return domain.InvalidField("Idempotency-Key", "was already used for another request; use a new key for a new request")
+			}
+			replay = &StoredAnswer{Status: *row.Status, Body: row.Response}
+			if row.ContentType != nil {
+				replay.ContentType = *row.ContentType
+			}
+			return nil
+		}
+		var answer *StoredAnswer
+		answer, runErr = run(context.WithValue(ctx, requestTx{}, tx))
+		if answer == nil {
+			return key().Delete(&idempotencyRow{}).Error
+		}
+		return key().Model(&idempotencyRow{}).
+			Updates(map[string]any{"status": answer.Status, "content_type": answer.ContentType, "response": answer.Body}).Error
+	})
+	if runErr != nil {
+		return nil, errors.Join(runErr, err)
 	}
-	switch {
-	case row.Path != path || row.RequestHash != requestHash:
-		return nil, domain.InvalidField("Idempotency-Key", "was already used for another request; use a new key for a new request")
-	case row.Status == nil:
-		return nil, domain.Conflict("request_in_progress", "a request with this Idempotency-Key is being answered; retry shortly")
-	}
-	ct := ""
-	if row.ContentType != nil {
-		ct = *row.ContentType
-	}
-	return &StoredAnswer{Status: *row.Status, ContentType: ct, Body: row.Response}, nil
-}
-
-// FinishIdempotent keeps the answer to a claimed key.
-func (s *Store) FinishIdempotent(ctx context.Context, scope, key string, a StoredAnswer) error {
-	return s.db.WithContext(ctx).Model(&idempotencyRow{}).Where("scope = ? AND key = ?", scope, key).
-		Updates(map[string]any{"status": a.Status, "content_type": a.ContentType, "response": a.Body}).Error
-}
-
-// AbandonIdempotent releases a claimed key whose request failed, so that a retry runs again.
-func (s *Store) AbandonIdempotent(ctx context.Context, scope, key string) error {
-	return s.db.WithContext(ctx).Where("scope = ? AND key = ? AND status IS NULL", scope, key).Delete(&idempotencyRow{}).Error
+	return replay, err
 }
 
 // PurgeIdempotencyKeys forgets the answers older than IdempotencyTTL.

@@ -115,13 +115,13 @@ func (s *Store) UpdateTownship(ctx context.Context, a domain.Actor, id string, i
 // Township returns a township in the actor's scope.
 func (s *Store) Township(ctx context.Context, a domain.Actor, id string) (domain.Township, error) {
 	var t domain.Township
-	err := scoped(s.db.WithContext(ctx), a, "id").First(&t, "id = ?", id).Error
+	err := scoped(s.conn(ctx), a, "id").First(&t, "id = ?", id).Error
 	return t, notFound(err, "township")
 }
 
 // Townships lists the townships in the actor's scope.
 func (s *Store) Townships(ctx context.Context, a domain.Actor, p PageRequest) (Page[domain.Township], error) {
-	return listPage(scoped(s.db.WithContext(ctx), a, "id"), "townships", p, func(t domain.Township) string { return t.ID })
+	return listPage(scoped(s.conn(ctx), a, "id"), "townships", p, func(t domain.Township) string { return t.ID })
 }
 
 // CreateVillage adds a village to a township in the actor's scope.
@@ -203,13 +203,13 @@ func (s *Store) UpdateVillage(ctx context.Context, a domain.Actor, id string, in
 // Village returns a village in the actor's scope.
 func (s *Store) Village(ctx context.Context, a domain.Actor, id string) (domain.Village, error) {
 	var x domain.Village
-	err := scoped(s.db.WithContext(ctx), a, "township_id").First(&x, "id = ?", id).Error
+	err := scoped(s.conn(ctx), a, "township_id").First(&x, "id = ?", id).Error
 	return x, notFound(err, "village")
 }
 
 // Villages lists villages in the actor's scope, optionally of one township.
 func (s *Store) Villages(ctx context.Context, a domain.Actor, townshipID string, p PageRequest) (Page[domain.Village], error) {
-	q := scoped(s.db.WithContext(ctx), a, "township_id")
+	q := scoped(s.conn(ctx), a, "township_id")
 	if townshipID != "" {
 		q = q.Where("township_id = ?", townshipID)
 	}
@@ -313,7 +313,7 @@ func (s *Store) UpdateHousehold(ctx context.Context, a domain.Actor, id string, 
 // Household returns a household in the actor's scope.
 func (s *Store) Household(ctx context.Context, a domain.Actor, id string) (domain.Household, error) {
 	var h domain.Household
-	err := scoped(s.db.WithContext(ctx), a, "township_id").First(&h, "id = ?", id).Error
+	err := scoped(s.conn(ctx), a, "township_id").First(&h, "id = ?", id).Error
 	return h, notFound(err, "household")
 }
 
@@ -322,7 +322,7 @@ type HouseholdFilter struct{ TownshipID, VillageID string }
 
 // Households lists households in the actor's scope.
 func (s *Store) Households(ctx context.Context, a domain.Actor, f HouseholdFilter, p PageRequest) (Page[domain.Household], error) {
-	q := scoped(s.db.WithContext(ctx), a, "township_id")
+	q := scoped(s.conn(ctx), a, "township_id")
 	if f.TownshipID != "" {
 		q = q.Where("township_id = ?", f.TownshipID)
 	}
@@ -355,7 +355,7 @@ type Directory struct {
 // PublicDirectory returns the townships with their villages, by name, and the petition
 // categories in force today.
 func (s *Store) PublicDirectory(ctx context.Context) (Directory, error) {
-	db := s.db.WithContext(ctx)
+	db := s.conn(ctx)
 	var towns []domain.Township
 	if err := db.Order("name, id").Find(&towns).Error; err != nil {
 		return Directory{}, err

@@ -20,7 +20,7 @@ type UserFilter struct {
 // Users lists users in the actor's scope: district-wide actors see everyone, others their
 // township's users.
 func (s *Store) Users(ctx context.Context, a domain.Actor, f UserFilter, p PageRequest) (Page[domain.User], error) {
-	q := scoped(s.db.WithContext(ctx), a, "township_id")
+	q := scoped(s.conn(ctx), a, "township_id")
 	if f.TownshipID != "" {
 		q = q.Where("township_id = ?", f.TownshipID)
 	}
@@ -33,7 +33,7 @@ func (s *Store) Users(ctx context.Context, a domain.Actor, f UserFilter, p PageR
 // User returns a user in the actor's scope.
 func (s *Store) User(ctx context.Context, a domain.Actor, id string) (domain.User, error) {
 	var u domain.User
-	err := scoped(s.db.WithContext(ctx), a, "township_id").First(&u, "id = ?", id).Error
+	err := scoped(s.conn(ctx), a, "township_id").First(&u, "id = ?", id).Error
 	return u, notFound(err, "user")
 }
 
@@ -125,7 +125,7 @@ type LeaveFilter struct{ UserID, TownshipID string }
 
 // Leaves lists leave records in the actor's scope.
 func (s *Store) Leaves(ctx context.Context, a domain.Actor, f LeaveFilter, p PageRequest) (Page[domain.Leave], error) {
-	q := scoped(s.db.WithContext(ctx), a, "township_id")
+	q := scoped(s.conn(ctx), a, "township_id")
 	if f.UserID != "" {
 		q = q.Where("user_id = ?", f.UserID)
 	}
@@ -138,7 +138,7 @@ func (s *Store) Leaves(ctx context.Context, a domain.Actor, f LeaveFilter, p Pag
 // Holidays returns the calendar's overrides of a year, by date.
 func (s *Store) Holidays(ctx context.Context, year int) ([]domain.Holiday, error) {
 	out := []domain.Holiday{}
-	err := s.db.WithContext(ctx).Where("date >= ? AND date <= ?", civil.New(year, 1, 1), civil.New(year, 12, 31)).
+	err := s.conn(ctx).Where("date >= ? AND date <= ?", civil.New(year, 1, 1), civil.New(year, 12, 31)).
 		Order("date").Find(&out).Error
 	return out, err
 }
@@ -187,6 +187,6 @@ func (s *Store) DeleteHoliday(ctx context.Context, a domain.Actor, d civil.Date)
 // UserCount counts every user; the demo loads only into a database without any.
 func (s *Store) UserCount(ctx context.Context) (int64, error) {
 	var n int64
-	err := s.db.WithContext(ctx).Model(&domain.User{}).Count(&n).Error
+	err := s.conn(ctx).Model(&domain.User{}).Count(&n).Error
 	return n, err
 }

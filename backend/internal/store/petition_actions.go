@@ -239,7 +239,7 @@ func (s *Store) checkPIN(ctx context.Context, cred PetitionCredentials, addr str
 		return petitionRow{}, errors.Join(err, byCode.Forgive(ctx))
 	}
 	var row petitionRow
-	err = s.db.WithContext(ctx).First(&row, "tracking_code = ?", code).Error
+	err = s.conn(ctx).First(&row, "tracking_code = ?", code).Error
 	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 		return petitionRow{}, err
 	}
@@ -289,7 +289,7 @@ func (s *Store) TrackPetition(ctx context.Context, cred PetitionCredentials, add
 	if err != nil {
 		return TrackedPetition{}, err
 	}
-	db := s.db.WithContext(ctx)
+	db := s.conn(ctx)
 	p, err := s.paramsOn(db, row.ReceivedOn)
 	if err != nil {
 		return TrackedPetition{}, err

@@ -86,7 +86,7 @@ var demoPetitions = []demoPetition{
 // township's lead is the official the anonymous report is about.
 func (s *Store) DemoPetitions(ctx context.Context) error {
 	var towns []domain.Township
-	if err := s.db.WithContext(ctx).Order("name, id").Find(&towns).Error; err != nil {
+	if err := s.conn(ctx).Order("name, id").Find(&towns).Error; err != nil {
 		return err
 	}
 	now := s.now()
@@ -115,7 +115,7 @@ type demoCast struct {
 }
 
 func (s *Store) demoCast(ctx context.Context, town domain.Township) (demoCast, error) {
-	db := s.db.WithContext(ctx)
+	db := s.conn(ctx)
 	var c demoCast
 	var office domain.User
 	err := db.Where("role = ? AND (township_id = ? OR township_id IS NULL)", domain.RolePetitionOfficer, town.ID).

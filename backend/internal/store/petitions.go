@@ -757,7 +757,7 @@ type PetitionFilter struct {
 // by the system. Overdue is answered from the stored due_at, which the rules derive on every
 // transition.
 func (s *Store) Petitions(ctx context.Context, a domain.Actor, f PetitionFilter, p PageRequest) (Page[Petition], error) {
-	q, err := s.petitionsQuery(s.db.WithContext(ctx), a, f)
+	q, err := s.petitionsQuery(s.conn(ctx), a, f)
 	if err != nil {
 		return Page[Petition]{}, err
 	}
@@ -765,7 +765,7 @@ func (s *Store) Petitions(ctx context.Context, a domain.Actor, f PetitionFilter,
 	if err != nil {
 		return Page[Petition]{}, err
 	}
-	views, err := s.petitionViews(s.db.WithContext(ctx), a, rows.Items)
+	views, err := s.petitionViews(s.conn(ctx), a, rows.Items)
 	return Page[Petition]{Items: views, NextCursor: rows.NextCursor}, err
 }
 

@@ -89,7 +89,7 @@ func progressVisible(tx *gorm.DB, a domain.Actor, officialID string) (domain.Use
 
 // OfficialProgress computes an official's progress on a date from every record stored so far.
 func (s *Store) OfficialProgress(ctx context.Context, a domain.Actor, officialID string, date civil.Date) (Progress, error) {
-	db := s.db.WithContext(ctx)
+	db := s.conn(ctx)
 	u, err := progressVisible(db, a, officialID)
 	if err != nil {
 		return Progress{}, err

@@ -39,7 +39,7 @@ type Attempt struct {
 // sees the same counts.
 func (s *Store) Attempt(ctx context.Context, l Limit, key string) (Attempt, error) {
 	now := s.now()
-	db := s.db.WithContext(ctx)
+	db := s.independent(ctx)
 	if err := db.Where("bucket = ? AND key = ? AND at <= ?", l.Bucket, key, now.Add(-l.Window)).Delete(&rateEvent{}).Error; err != nil {
 		return Attempt{}, err
 	}
@@ -64,10 +64,10 @@ func (a Attempt) Forgive(ctx context.Context) error {
 	if a.s == nil {
 		return nil
 	}
-	return a.s.db.WithContext(ctx).Where("id = ?", a.id).Delete(&rateEvent{}).Error
+	return a.s.independent(ctx).Where("id = ?", a.id).Delete(&rateEvent{}).Error
 }
 
 // ClearRate forgets every event of key.
 func (s *Store) ClearRate(ctx context.Context, l Limit, key string) error {
-	return s.db.WithContext(ctx).Where("bucket = ? AND key = ?", l.Bucket, key).Delete(&rateEvent{}).Error
+	return s.independent(ctx).Where("bucket = ? AND key = ?", l.Bucket, key).Delete(&rateEvent{}).Error
 }

@@ -75,7 +75,7 @@ func (s *Store) Scorecard(ctx context.Context, a domain.Actor, in ScorecardInput
 	if err := v.Err(); err != nil {
 		return Scorecard{}, err
 	}
-	db := s.db.WithContext(ctx)
+	db := s.conn(ctx)
 	if err := s.checkTownship(db, a, in.TownshipID); err != nil {
 		return Scorecard{}, domain.NotFound("township")
 	}

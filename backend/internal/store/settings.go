@@ -43,13 +43,13 @@ func (s *Store) settingsOn(tx *gorm.DB, d civil.Date) (domain.Settings, error) {
 
 // SettingsOn returns the settings in force on date d.
 func (s *Store) SettingsOn(ctx context.Context, d civil.Date) (domain.Settings, error) {
-	return s.settingsOn(s.db.WithContext(ctx), d)
+	return s.settingsOn(s.conn(ctx), d)
 }
 
 // SettingHistory returns every value of every setting, by key and effective date.
 func (s *Store) SettingHistory(ctx context.Context) ([]domain.Setting, error) {
 	var rows []settingRow
-	if err := s.db.WithContext(ctx).Order("key, effective_from").Find(&rows).Error; err != nil {
+	if err := s.conn(ctx).Order("key, effective_from").Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := make([]domain.Setting, len(rows))

@@ -87,7 +87,7 @@ func (s *Store) Login(ctx context.Context, username, password, addr string) (dom
 		return domain.User{}, errors.Join(err, account.Forgive(ctx))
 	}
 	var u domain.User
-	err = s.db.WithContext(ctx).First(&u, "username = ?", username).Error
+	err = s.conn(ctx).First(&u, "username = ?", username).Error
 	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 		return domain.User{}, err
 	}
@@ -112,7 +112,7 @@ type refreshToken struct {
 // IssueRefreshToken stores a new refresh token of a family (a new family when familyID is
 // empty) and returns the token, which is never stored in clear.
 func (s *Store) IssueRefreshToken(ctx context.Context, userID, familyID string) (string, error) {
-	return s.issueRefresh(s.db.WithContext(ctx), userID, familyID)
+	return s.issueRefresh(s.conn(ctx), userID, familyID)
 }
 
 func (s *Store) issueRefresh(tx *gorm.DB, userID, familyID string) (string, error) {
@@ -176,7 +176,7 @@ func (s *Store) Refresh(ctx context.Context, token string) (domain.User, string,
 }
 
 func (s *Store) revokeFamily(ctx context.Context, familyID string) error {
-	return s.db.WithContext(ctx).Model(&refreshToken{}).
+	return s.conn(ctx).Model(&refreshToken{}).
 		Where("family_id = ? AND revoked_at IS NULL", familyID).Update("revoked_at", s.now()).Error
 }
 
@@ -185,11 +185,11 @@ func (s *Store) revokeFamily(ctx context.Context, familyID string) error {
 // another user, changes nothing.
 func (s *Store) Logout(ctx context.Context, userID, token string) error {
 	if token == "" {
-		return s.db.WithContext(ctx).Model(&refreshToken{}).
+		return s.conn(ctx).Model(&refreshToken{}).
 			Where("user_id = ? AND revoked_at IS NULL", userID).Update("revoked_at", s.now()).Error
 	}
 	var t refreshToken
-	err := s.db.WithContext(ctx).First(&t, "token_hash = ? AND user_id = ?", auth.HashToken(token), userID).Error
+	err := s.conn(ctx).First(&t, "token_hash = ? AND user_id = ?", auth.HashToken(token), userID).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil
 	}
@@ -202,6 +202,6 @@ func (s *Store) Logout(ctx context.Context, userID, token string) error {
 // UserByID returns a user without scope checks (for the actor's own record).
 func (s *Store) UserByID(ctx context.Context, id string) (domain.User, error) {
 	var u domain.User
-	err := s.db.WithContext(ctx).First(&u, "id = ?", id).Error
+	err := s.conn(ctx).First(&u, "id = ?", id).Error
 	return u, notFound(err, "user")
 }

@@ -29,15 +29,12 @@ export type Verdict = 'done' | 'retry' | 'auth' | 'refused'
 /**
  * What an answer means for an outbox item. 2xx: sent (a re-sent identical record answers
  * 2xx too). 401: sign in again. 408, 425, 429, 5xx, and 404 for a parent that has not
- * arrived, and 409 request_in_progress (an earlier send with the same Idempotency-Key is
- * still being answered): try again later. 409 with a code of alreadyStoredCodes: delivered
+ * arrived: try again later. 409 with a code of alreadyStoredCodes: delivered
  * before. Any other 4xx (409: same id, other content) never succeeds.
  */
 export function verdict(status: number, code: string): Verdict {
   if (status >= 200 && status < 300) return 'done'
   if (status === 409 && alreadyStoredCodes.includes(code)) return 'done'
-  // The server is still answering an earlier send with the same Idempotency-Key.
-  if (status === 409 && code === 'request_in_progress') return 'retry'
   if (status === 401) return 'auth'
   if (status === 404 && parentMissingCodes.includes(code)) return 'retry'
   if (status === 408 || status === 425 || status === 429) return 'retry'
