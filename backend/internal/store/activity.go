@@ -165,3 +165,9 @@ func (s *Store) RawExec(ctx context.Context, sql string, args ...any) error {
 func (s *Store) RawCount(ctx context.Context, table string, n *int64) error {
 	return s.conn(ctx).Table(table).Count(n).Error
 }
+
+// RawScan runs a query directly and scans its rows into dest; tests use it to check what was
+// stored.
+func (s *Store) RawScan(ctx context.Context, dest any, sql string, args ...any) error {
+	return s.conn(ctx).Raw(sql, args...).Scan(dest).Error
+}
