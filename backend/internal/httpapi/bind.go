@@ -10,6 +10,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -24,8 +26,9 @@ func jsonEncode(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// bind decodes a JSON body strictly into dst: malformed JSON is 400; a wrong type, an unknown
-// field or an unreadable value is 422 naming the field.
+// bind decodes a JSON body strictly into dst: malformed JSON or bytes that are not UTF-8 are
+// 400; a wrong type, an unknown field, an unreadable value, a key given twice or a string
+// holding NUL is 422 naming the field.
 func bind(c echo.Context, dst any) error {
 	body, err := io.ReadAll(c.Request().Body)
 	if err != nil {
@@ -38,10 +41,113 @@ func bind(c echo.Context, dst any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return domain.Errorf(domain.KindMalformed, "empty_body", "the request body is empty; send a JSON object")
 	}
+	if !utf8.Valid(body) {
+		return domain.Errorf(domain.KindMalformed, "invalid_utf8",
+			"the request body is not valid UTF-8 (first bad byte at offset %d); send JSON text in UTF-8", firstInvalidUTF8(body))
+	}
 	if err := decodeStrict(body, dst); err != nil {
 		return describeDecodeError(body, dst, err)
 	}
-	return nil
+	return checkKeysAndStrings(body)
+}
+
+func firstInvalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return -1
+}
+
+// checkKeysAndStrings refuses what encoding/json accepts but another reader of the same body
+// would read otherwise, or what a database cannot keep: a key given twice in one object
+// (encoding/json keeps the last, matching keys without regard to letter case, where a proxy
+// or a log reader may keep the first) and the NUL character in a string (PostgreSQL's text
+// cannot hold it). The body has been decoded already, so it is valid JSON. Fields are named
+// by their path, "petitioner.name"; lists are transparent.
+func checkKeysAndStrings(body []byte) error {
+	type frame struct {
+		object  bool
+		wantKey bool
+		path    string
+		key     string
+		keys    map[string]bool
+	}
+	var stack []*frame
+	dec := json.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil // io.EOF: the whole body was read; anything else was refused when decoding
+		}
+		var top *frame
+		here := ""
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+			here = top.path
+			if top.object {
+				here = joinPath(top.path, top.key)
+			}
+		}
+		if s, ok := tok.(string); ok && top != nil && top.object && top.wantKey {
+			field := joinPath(top.path, s)
+			if strings.ContainsRune(s, 0) {
+				return domain.InvalidField(field, "must not contain the NUL character (\\u0000)")
+			}
+			folded := foldKey(s)
+			if top.keys[folded] {
+				return domain.InvalidField(field, "is given twice (keys are matched without regard to letter case); send each field once")
+			}
+			top.keys[folded], top.key, top.wantKey = true, s, false
+			continue
+		}
+		switch v := tok.(type) {
+		case json.Delim:
+			switch v {
+			case '{', '[':
+				if top != nil && top.object {
+					top.wantKey = true
+				}
+				stack = append(stack, &frame{object: v == '{', wantKey: v == '{', path: here, keys: map[string]bool{}})
+			default:
+				stack = stack[:len(stack)-1]
+			}
+			continue
+		case string:
+			if strings.ContainsRune(v, 0) {
+				field := here
+				if field == "" {
+					field = `""`
+				}
+				return domain.InvalidField(field, "must not contain the NUL character (\\u0000)")
+			}
+		}
+		if top != nil && top.object {
+			top.wantKey = true
+		}
+	}
+}
+
+func joinPath(parent, key string) string {
+	if parent == "" {
+		return key
+	}
+	return parent + "." + key
+}
+
+// foldKey maps a key to one representative of its case-folding class, so that two keys equal
+// under strings.EqualFold (as encoding/json matches them) map to the same string.
+func foldKey(s string) string {
+	return strings.Map(func(r rune) rune {
+		least := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			least = min(least, f)
+		}
+		return least
+	}, s)
 }
 
 func decodeStrict(body []byte, dst any) error {

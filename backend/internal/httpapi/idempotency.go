@@ -39,6 +39,9 @@ func (s *Server) idempotent(c echo.Context, next echo.HandlerFunc) error {
 	if len(key) > 200 {
 		return domain.InvalidField("Idempotency-Key", "must be at most 200 characters")
 	}
+	if strings.IndexFunc(key, func(r rune) bool { return r < 0x20 || r > 0x7e }) >= 0 {
+		return domain.InvalidField("Idempotency-Key", "must be printable ASCII")
+	}
 	body, err := io.ReadAll(io.LimitReader(c.Request().Body, maxIdempotentBody+1))
 	if err != nil {
 		var mb *http.MaxBytesError
