@@ -7,6 +7,7 @@ package httpapi_test
 // docs/openapi.yaml, so that a new route without a case fails them.
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -643,6 +644,256 @@ func TestSecurityHostileQueries(t *testing.T) {
 			if r := env.Get(path, w.adminTok); r.Status != http.StatusOK || len(r.Map(t)["items"].([]any)) == 0 {
 				t.Errorf("%s after the injections: %d %s", path, r.Status, trimTo(string(r.Body), 200))
 			}
+		}
+	})
+}
+
+// injections are SQL, script and template injection strings and awkward Unicode (an RTL
+// override, emoji joined by ZWJ, a character outside the BMP, a combining accent, line and
+// paragraph separators), none longer than the shortest text field (50 characters).
+var injections = []string{
+	"' OR '1'='1",
+	"'; DROP TABLE petitions; --",
+	`"; DROP TABLE users; --`,
+	"1 UNION SELECT password_hash FROM users--",
+	"<script>alert(1)</script>",
+	"<img src=x onerror=alert(1)>",
+	`"><svg/onload=alert(document.cookie)>`,
+	"{{7*7}} {{constructor.constructor('alert(1)')()}}",
+	"${7*7} #{7*7} <%= 7*7 %>",
+	"=HYPERLINK(\"http://x.test\",\"点我\") %s%n",
+	"\u202egnp.exe 反转\u202c",
+	"👨‍👩‍👧 民心 𠮷 e\u0301 ﷺ",
+	`\ \\ \" \u0000 \n '`,
+	"第一行\n第二行\r\n\t制表\u2028第三行\u2029末",
+}
+
+// TestSecurityInjectionStringsAreInert writes every injection string into every free-text
+// field of every endpoint that takes one — the organisation, leave, holidays, the rota,
+// must-visits, visits, talk days, petitions and each petition action, audits and findings,
+// settings — and reads each back: stored and answered byte for byte, always as JSON. Logins
+// with them fail as wrong credentials. Afterwards every table is whole and the activity log's
+// chain verifies.
+func TestSecurityInjectionStringsAreInert(t *testing.T) {
+	apitest.ForEachEngine(t, func(t *testing.T, env *apitest.Env) {
+		env.Clock.Set(time.Date(2029, 1, 10, 12, 0, 0, 0, time.UTC))
+		town := env.Township("甲镇", seatLat, seatLng)
+		village := env.Village(town, "甲村", villageLat, villageLng)
+		household := env.Household(village, "张三")
+		official := env.User(domain.RoleOfficial, town.ID, "team_member")
+		lead := env.User(domain.RoleOfficial, town.ID, "team_member", "lead")
+		officer := env.User(domain.RolePetitionOfficer, town.ID)
+		admin, inspector := env.Token(env.User(domain.RoleAdmin, "")), env.Token(env.User(domain.RoleInspector, ""))
+		tok := map[string]string{"admin": admin, "inspector": inspector, "official": env.Token(official), "lead": env.Token(lead), "officer": env.Token(officer), "": ""}
+
+		// call makes a request that must succeed, and answers it decoded.
+		call := func(method, path, as string, body any) map[string]any {
+			t.Helper()
+			r := env.Do(apitest.Request{Method: method, Path: path, Token: tok[as], Body: body})
+			if r.Status/100 != 2 {
+				t.Fatalf("%s %s: %d %s", method, path, r.Status, r.Body)
+			}
+			if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+				t.Errorf("%s %s answers %q", method, path, ct)
+			}
+			return r.Map(t)
+		}
+		// same checks that a stored value reads back byte for byte.
+		checked := 0
+		same := func(where string, got any, want string) {
+			t.Helper()
+			checked++
+			if s, ok := got.(string); !ok || s != want {
+				t.Errorf("%s: %q, sent %q", where, got, want)
+			}
+		}
+		find := func(items any, id string) map[string]any {
+			t.Helper()
+			for _, x := range items.([]any) {
+				if m := x.(map[string]any); m["id"] == id {
+					return m
+				}
+			}
+			t.Fatalf("%s is not listed", id)
+			return nil
+		}
+		// eventWith answers the event of an action.
+		eventWith := func(events any, action string) map[string]any {
+			t.Helper()
+			for _, x := range events.([]any) {
+				if m := x.(map[string]any); m["action"] == action {
+					return m
+				}
+			}
+			t.Fatalf("no %s event in %v", action, events)
+			return nil
+		}
+		days := call("POST", "/api/v1/reception-days/generate", "officer", map[string]any{"township_id": town.ID, "from": "2026-10-01", "to": "2026-12-31"})["items"].([]any)
+		// Stays of the official to audit, one per injection string.
+		for i := range injections {
+			id := domain.NewID()
+			day := time.Date(2026, 11, 2+i, 0, 0, 0, 0, time.UTC)
+			call("POST", "/api/v1/overnight-stays", "official", map[string]any{"id": id, "checkin": evidence(local(day.Format(time.DateOnly)+" 20:00"), seatLat, seatLng)})
+			call("POST", "/api/v1/overnight-stays/"+id+"/checkout", "official", map[string]any{"evidence": evidence(local(day.AddDate(0, 0, 1).Format(time.DateOnly)+" 07:00"), seatLat, seatLng)})
+		}
+		round := call("POST", "/api/v1/audits", "inspector", map[string]any{"record_type": "overnight_stay", "township_ids": []string{town.ID},
+			"period_start": "2026-11-01", "period_end": "2026-11-30", "sample_size": len(injections)})
+		sample := round["sample"].([]any)
+		petitions := 0
+
+		for i, p := range injections {
+			date := time.Date(2027, 3, 1+i, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+
+			// The organisation.
+			x := call("POST", "/api/v1/townships", "admin", map[string]any{"name": p, "lat": 32, "lng": 122})
+			same("township name", call("GET", "/api/v1/townships/"+x["id"].(string), "admin", nil)["name"], p)
+			x = call("POST", "/api/v1/villages", "admin", map[string]any{"township_id": town.ID, "name": p, "lat": 30.02, "lng": 120.02})
+			same("village name", call("GET", "/api/v1/villages/"+x["id"].(string), "admin", nil)["name"], p)
+			x = call("POST", "/api/v1/households", "official", map[string]any{"village_id": village.ID, "head_name": p, "address": p})
+			x = call("GET", "/api/v1/households/"+x["id"].(string), "official", nil)
+			same("household head_name", x["head_name"], p)
+			same("household address", x["address"], p)
+			x = call("PATCH", "/api/v1/households/"+household.ID, "official", map[string]any{"address": p})
+			same("household address changed", x["address"], p)
+			x = call("POST", "/api/v1/users", "admin", map[string]any{"username": fmt.Sprintf("inj-%d", i), "password": apitest.Password, "display_name": p, "role": "official", "township_id": town.ID})
+			same("user display_name", call("GET", "/api/v1/users/"+x["id"].(string), "admin", nil)["display_name"], p)
+			x = call("POST", "/api/v1/leaves", "lead", map[string]any{"user_id": official.ID, "start_date": date, "end_date": date, "reason": p})
+			same("leave reason", find(call("GET", "/api/v1/leaves?limit=200", "lead", nil)["items"], x["id"].(string))["reason"], p)
+			call("PUT", "/api/v1/holidays/"+date, "admin", map[string]any{"working": false, "name": p})
+			for _, h := range call("GET", "/api/v1/holidays?year=2027", "admin", nil)["items"].([]any) {
+				if h.(map[string]any)["date"] == date {
+					same("holiday name", h.(map[string]any)["name"], p)
+				}
+			}
+			x = call("POST", "/api/v1/settings", "admin", map[string]any{"key": "petition.categories", "effective_from": fmt.Sprintf("2030-01-%02d", i+1),
+				"value": []map[string]any{{"code": "land", "name_zh": p, "name_en": p}}})
+			value := x["value"].([]any)[0].(map[string]any)
+			same("category name_zh", value["name_zh"], p)
+			same("category name_en", value["name_en"], p)
+
+			// The rota, must-visits, visits and talk days.
+			day := days[i].(map[string]any)
+			to := official.ID
+			if day["official_id"] == official.ID {
+				to = lead.ID
+			}
+			history := call("POST", "/api/v1/reception-days/"+day["id"].(string)+"/reassign", "officer", map[string]any{"official_id": to, "reason": p})["history"].([]any)
+			same("reassignment reason", call("GET", "/api/v1/reception-days/"+day["id"].(string), "officer", nil)["history"].([]any)[len(history)-1].(map[string]any)["reason"], p)
+			x = call("POST", "/api/v1/visit-triggers", "official", map[string]any{"id": domain.NewID(), "household_id": household.ID, "category": "dispute", "occurred_on": "2026-11-02", "note": p})
+			same("trigger note", find(call("GET", "/api/v1/visit-triggers?limit=200", "official", nil)["items"], x["id"].(string))["note"], p)
+			x = call("POST", "/api/v1/visits", "official", map[string]any{"id": domain.NewID(), "household_id": household.ID, "category": "hardship", "notes": p, "follow_up": p,
+				"evidence": evidence(local("2026-11-20 10:00"), villageLat, villageLng)})
+			visit := find(call("GET", "/api/v1/visits?limit=200", "official", nil)["items"], x["id"].(string))
+			same("visit notes", visit["notes"], p)
+			same("visit follow_up", visit["follow_up"], p)
+			x = call("POST", "/api/v1/talk-days", "official", map[string]any{"id": domain.NewID(), "village_id": village.ID, "held_on": date[:8] + "01", "attendance": 9, "issues": []string{p, "路灯" + p}})
+			issues := find(call("GET", "/api/v1/talk-days?limit=200", "official", nil)["items"], x["id"].(string))["issues"].([]any)
+			same("talk-day issue", issues[0], p)
+			same("talk-day issue", issues[1], "路灯"+p)
+
+			// A petition with the string everywhere, through its whole life.
+			submit := func() sent {
+				x := call("POST", "/api/v1/petitions", "officer", map[string]any{"channel": "letter", "township_id": town.ID, "category": "land", "subject": p, "text": p,
+					"petitioner": map[string]any{"name": p, "phone": fmt.Sprintf("138%08d", i)}, "location": map[string]any{"address": p}})
+				petitions++
+				return sent{ID: x["id"].(string), Code: x["tracking_code"].(string), PIN: x["pin"].(string)}
+			}
+			asPetitioner := func(s sent, body map[string]any) map[string]any {
+				b := map[string]any{"tracking_code": s.Code, "pin": s.PIN}
+				for k, v := range body {
+					b[k] = v
+				}
+				return b
+			}
+			full := submit()
+			path := "/api/v1/petitions/" + full.ID
+			call("POST", path+"/accept", "officer", map[string]any{"note": p})
+			call("POST", path+"/assign", "officer", map[string]any{"handler_id": official.ID})
+			call("POST", path+"/extend", "officer", map[string]any{"days": 10, "reason": p})
+			call("POST", path+"/reply", "official", map[string]any{"text": p})
+			call("POST", path+"/request-review", "", asPetitioner(full, map[string]any{"reason": p}))
+			call("POST", path+"/review", "officer", map[string]any{"opinion": p})
+			call("POST", path+"/request-rereview", "", asPetitioner(full, map[string]any{"reason": p}))
+			call("POST", path+"/rereview", "officer", map[string]any{"opinion": p})
+			g := call("GET", path, "officer", nil)
+			same("petition subject", g["subject"], p)
+			same("petition text", g["text"], p)
+			same("petitioner name", g["petitioner"].(map[string]any)["name"], p)
+			same("petition location address", g["location"].(map[string]any)["address"], p)
+			for action, field := range map[string]string{"accept": "note", "extend": "reason", "reply": "text", "request-review": "reason", "review": "text", "request-rereview": "reason", "rereview": "text"} {
+				same(action+" "+field, eventWith(g["events"], action)[field], p)
+			}
+			tracked := call("GET", "/api/v1/petitions/track?code="+url.QueryEscape(full.Code)+"&pin="+full.PIN, "", nil)
+			same("tracked subject", tracked["subject"], p)
+			same("tracked reply", eventWith(tracked["events"], "reply")["text"], p)
+			rejected := submit()
+			call("POST", "/api/v1/petitions/"+rejected.ID+"/reject", "officer", map[string]any{"reason": p, "guidance": p})
+			ev := eventWith(call("GET", "/api/v1/petitions/"+rejected.ID, "officer", nil)["events"], "reject")
+			same("reject reason", ev["reason"], p)
+			same("reject guidance", ev["guidance"], p)
+			withdrawn := submit()
+			call("POST", "/api/v1/petitions/"+withdrawn.ID+"/withdraw", "", asPetitioner(withdrawn, map[string]any{"reason": p}))
+			same("withdraw reason", eventWith(call("GET", "/api/v1/petitions/"+withdrawn.ID, "officer", nil)["events"], "withdraw")["reason"], p)
+
+			// Audits: a finding, its explanation and resolution; a cancelled round.
+			record := sample[i].(map[string]any)["record_id"].(string)
+			f := call("POST", "/api/v1/audits/"+round["id"].(string)+"/findings", "inspector", map[string]any{"record_id": record, "result": "discrepancy", "notes": p})
+			call("POST", "/api/v1/findings/"+f["id"].(string)+"/explain", "official", map[string]any{"text": p})
+			env.Clock.Advance(time.Minute)
+			call("POST", "/api/v1/findings/"+f["id"].(string)+"/resolve", "inspector", map[string]any{"resolution": "no_issue", "notes": p})
+			mine := find(call("GET", "/api/v1/findings", "official", nil)["items"], f["id"].(string))
+			same("finding notes", mine["notes"], p)
+			same("finding explanation", mine["explanation"], p)
+			same("explain event", eventWith(mine["events"], "explain")["notes"], p)
+			same("resolve event", eventWith(mine["events"], "resolve")["notes"], "no_issue: "+p)
+			cancelled := call("POST", "/api/v1/audits", "inspector", map[string]any{"record_type": "overnight_stay", "period_start": "2026-11-01", "period_end": "2026-11-30", "sample_size": 1})
+			call("POST", "/api/v1/audits/"+cancelled["id"].(string)+"/cancel", "inspector", map[string]any{"reason": p})
+			same("audit cancel reason", call("GET", "/api/v1/audits/"+cancelled["id"].(string), "inspector", nil)["cancel_reason"], p)
+
+			// Strings that must be codes are refused, never run.
+			for _, c := range []struct {
+				path, as, field string
+				body            map[string]any
+			}{
+				{"/api/v1/audits", "inspector", "seed_digits", map[string]any{"record_type": "overnight_stay", "period_start": "2026-11-01", "period_end": "2026-11-30", "sample_size": 1, "seed_digits": p}},
+				{"/api/v1/users", "admin", "username", map[string]any{"username": p, "password": apitest.Password, "display_name": "x", "role": "admin"}},
+				{"/api/v1/petitions", "officer", "category", map[string]any{"channel": "letter", "township_id": town.ID, "category": p, "subject": "x", "text": "x", "petitioner": map[string]any{"name": "x", "phone": "13800000000"}}},
+			} {
+				if r := env.Post(c.path, tok[c.as], c.body); r.Status != http.StatusUnprocessableEntity || !strings.Contains(string(r.Body), `"field":"`+c.field+`"`) {
+					t.Errorf("%s with %s %q: %d %s", c.path, c.field, p, r.Status, r.Body)
+				}
+			}
+		}
+		// A login with an injection string fails as a wrong password does (under the limits of
+		// 5 failures an account and 20 an address).
+		wrong := env.Post("/api/v1/auth/login", "", map[string]string{"username": official.Username, "password": "not-the-password"})
+		bodies := []map[string]string{}
+		for i, p := range injections[:10] {
+			bodies = append(bodies, map[string]string{"username": p, "password": p})
+			if i < 3 {
+				bodies = append(bodies, map[string]string{"username": official.Username, "password": p})
+			}
+		}
+		for _, body := range bodies {
+			if r := env.Post("/api/v1/auth/login", "", body); r.Status != http.StatusUnauthorized || string(r.Body) != string(wrong.Body) {
+				t.Errorf("login %v: %d %s", body, r.Status, r.Body)
+			}
+		}
+		// Every table is whole: the lists hold all that was written.
+		if n := len(call("GET", "/api/v1/petitions?limit=200", "officer", nil)["items"].([]any)); n != petitions {
+			t.Errorf("petitions listed: %d, written %d", n, petitions)
+		}
+		for path, want := range map[string]int{"/api/v1/townships?limit=200": len(injections) + 1, "/api/v1/users?limit=200&role=official": len(injections) + 2,
+			"/api/v1/households?limit=200": len(injections) + 1, "/api/v1/villages?limit=200": len(injections) + 1} {
+			if n := len(call("GET", path, "admin", nil)["items"].([]any)); n != want {
+				t.Errorf("%s: %d, want %d", path, n, want)
+			}
+		}
+		if broken, _, err := env.Store.VerifyLog(context.Background()); err != nil || broken != nil {
+			t.Errorf("activity log after the injections: %v %+v", err, broken)
+		}
+		if checked < len(injections)*37 {
+			t.Errorf("only %d values were read back", checked)
 		}
 	})
 }
