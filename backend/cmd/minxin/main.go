@@ -152,6 +152,10 @@ func serve(logger *slog.Logger) error {
 		})
 	}()
 	go func() {
+		// Changes are chained onto the activity log a second after they are made.
+		st.SealLogEvery(ctx, time.Second, func(err error) { logger.Error("sealing the activity log", "error", err) })
+	}()
+	go func() {
 		// Answers kept for Idempotency-Key are forgotten after a day.
 		t := time.NewTicker(time.Hour)
 		defer t.Stop()

@@ -97,6 +97,8 @@ func New(d Deps) *Server {
 	}))
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
 		Level: 5,
+		// An answer that fits in one packet gains nothing from compression.
+		MinLength: 1400,
 		// Only text compresses: the PWA's scripts, styles and pages, and the API's JSON
 		// (the metrics handler compresses its own answer).
 		Skipper: func(c echo.Context) bool {

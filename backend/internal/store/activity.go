@@ -11,6 +11,8 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"minxin/backend/internal/domain"
 )
 
 // LogEntry is one entry of the append-only, hash-chained activity log: who changed what, when,
@@ -74,27 +76,94 @@ func jsonText(v any) string {
 	return string(b)
 }
 
-// appendLog adds c to the log inside tx. The head row is locked for the rest of the
-// transaction, so entries are chained in commit order on every engine.
+// pendingEntry is a change written with its transaction but not yet chained (see SealLog).
+type pendingEntry struct {
+	ID         string
+	At         time.Time
+	ActorID    string
+	Action     string
+	Entity     string
+	EntityID   string
+	TownshipID *string
+	Before     string
+	After      string
+}
+
+func (pendingEntry) TableName() string { return "activity_pending" }
+
+// appendLog writes c inside tx, to be chained by the sealer once tx has committed.
 func (s *Store) appendLog(tx *gorm.DB, c change) error {
-	var head activityHead
-	q := tx
-	if s.dialect == "postgres" {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
-	if err := q.First(&head, 1).Error; err != nil {
-		return fmt.Errorf("activity log head: %w", err)
-	}
-	e := LogEntry{
-		Seq: head.Seq + 1, At: s.now(), ActorID: c.actor, Action: c.action, Entity: c.entity,
-		EntityID: c.entityID, TownshipID: c.townshipID, Before: jsonText(c.before), After: jsonText(c.after),
-		PrevHash: head.Hash,
-	}
-	e.Hash = entryHash(e)
+	e := pendingEntry{ID: domain.NewID(), At: s.now(), ActorID: c.actor, Action: c.action, Entity: c.entity,
+		EntityID: c.entityID, TownshipID: c.townshipID, Before: jsonText(c.before), After: jsonText(c.after)}
 	if err := tx.Create(&e).Error; err != nil {
 		return fmt.Errorf("activity log: %w", err)
 	}
-	return tx.Model(&activityHead{}).Where("id = 1").Updates(map[string]any{"seq": e.Seq, "hash": e.Hash}).Error
+	return nil
+}
+
+// sealBatch is the most pending entries one sealing transaction chains.
+const sealBatch = 1000
+
+// SealLog chains the pending entries onto the log, oldest first, and answers how many it
+// chained. The head row is locked for each batch, so sealers on several instances take turns
+// and every entry is chained once; an entry committed later than a newer one is simply chained
+// after it.
+func (s *Store) SealLog(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		var n int
+		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			var head activityHead
+			q := tx
+			if s.dialect == "postgres" {
+				q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+			}
+			if err := q.First(&head, 1).Error; err != nil {
+				return fmt.Errorf("activity log head: %w", err)
+			}
+			var pending []pendingEntry
+			if err := tx.Order("id").Limit(sealBatch).Find(&pending).Error; err != nil || len(pending) == 0 {
+				return err
+			}
+			entries := make([]LogEntry, len(pending))
+			ids := make([]string, len(pending))
+			for i, p := range pending {
+				e := LogEntry{Seq: head.Seq + 1, At: p.At, ActorID: p.ActorID, Action: p.Action, Entity: p.Entity,
+					EntityID: p.EntityID, TownshipID: p.TownshipID, Before: p.Before, After: p.After, PrevHash: head.Hash}
+				e.Hash = entryHash(e)
+				entries[i], ids[i] = e, p.ID
+				head.Seq, head.Hash = e.Seq, e.Hash
+			}
+			if err := tx.CreateInBatches(entries, 200).Error; err != nil {
+				return fmt.Errorf("activity log: %w", err)
+			}
+			if err := tx.Where("id IN ?", ids).Delete(&pendingEntry{}).Error; err != nil {
+				return err
+			}
+			n = len(pending)
+			return tx.Model(&activityHead{}).Where("id = 1").Updates(map[string]any{"seq": head.Seq, "hash": head.Hash}).Error
+		})
+		total += n
+		if err != nil || n < sealBatch {
+			return total, err
+		}
+	}
+}
+
+// SealLogEvery seals the pending entries every interval until ctx ends.
+func (s *Store) SealLogEvery(ctx context.Context, every time.Duration, report func(error)) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if _, err := s.SealLog(ctx); err != nil && ctx.Err() == nil {
+			report(err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // LogBreak names the first entry where the chain is broken.
@@ -103,9 +172,12 @@ type LogBreak struct {
 	Reason string
 }
 
-// VerifyLog walks the whole activity log and returns the first break, or nil when the chain
-// is whole. It also returns the number of entries checked.
+// VerifyLog seals what is pending, then walks the whole activity log and returns the first
+// break, or nil when the chain is whole. It also returns the number of entries checked.
 func (s *Store) VerifyLog(ctx context.Context) (*LogBreak, int64, error) {
+	if _, err := s.SealLog(ctx); err != nil {
+		return nil, 0, err
+	}
 	var (
 		prevSeq  int64
 		prevHash string
@@ -149,8 +221,12 @@ func (s *Store) VerifyLog(ctx context.Context) (*LogBreak, int64, error) {
 
 var errStopBatches = fmt.Errorf("stop")
 
-// ActivityFor returns the log entries about one record, oldest first.
+// ActivityFor seals what is pending, then returns the log entries about one record, oldest
+// first.
 func (s *Store) ActivityFor(ctx context.Context, entity, id string) ([]LogEntry, error) {
+	if _, err := s.SealLog(ctx); err != nil {
+		return nil, err
+	}
 	var out []LogEntry
 	err := s.conn(ctx).Where("entity = ? AND entity_id = ?", entity, id).Order("seq").Find(&out).Error
 	return out, err

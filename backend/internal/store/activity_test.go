@@ -62,6 +62,9 @@ func TestActivityLogDetectsTruncation(t *testing.T) {
 	apitest.ForEachEngine(t, func(t *testing.T, env *apitest.Env) {
 		env.Township("甲镇", 30, 120)
 		env.Township("乙镇", 31, 121)
+		if n, err := env.Store.SealLog(context.Background()); err != nil || n != 2 {
+			t.Fatalf("sealed %d entries: %v", n, err)
+		}
 		exec(t, env, `DELETE FROM activity_log WHERE seq = 2`)
 		broken, _, _ := env.Store.VerifyLog(context.Background())
 		if broken == nil || broken.Seq != 2 {
@@ -70,9 +73,24 @@ func TestActivityLogDetectsTruncation(t *testing.T) {
 	})
 }
 
+// Writers and sealers (one per instance) running at once chain every change exactly once.
 func TestConcurrentChangesChainInOrder(t *testing.T) {
 	apitest.ForEachEngine(t, func(t *testing.T, env *apitest.Env) {
 		errs := make(chan error, 20)
+		sealed := make(chan int, 3)
+		for range cap(sealed) {
+			go func() {
+				total := 0
+				for range 10 {
+					n, err := env.Store.SealLog(context.Background())
+					if err != nil {
+						t.Error(err)
+					}
+					total += n
+				}
+				sealed <- total
+			}()
+		}
 		for i := 0; i < 20; i++ {
 			go func(i int) {
 				name, lat, lng := "镇", 30.0+float64(i)/100, 120.0
@@ -86,9 +104,17 @@ func TestConcurrentChangesChainInOrder(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		bySealers := 0
+		for range cap(sealed) {
+			bySealers += <-sealed
+		}
 		broken, n, err := env.Store.VerifyLog(context.Background())
 		if err != nil || broken != nil || n != 20 {
 			t.Fatalf("after 20 concurrent changes: broken=%+v n=%d err=%v", broken, n, err)
+		}
+		var pending int64
+		if err := env.Store.RawCount(context.Background(), "activity_pending", &pending); err != nil || pending != 0 || bySealers > 20 {
+			t.Fatalf("pending after verify: %d %v; the sealers chained %d", pending, err, bySealers)
 		}
 	})
 }

@@ -56,11 +56,10 @@ func (s *Store) Idempotent(ctx context.Context, r IdempotentRequest, run func(ct
 	var runErr error
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		key := func() *gorm.DB { return tx.Where("scope = ? AND key = ?", r.Scope, r.Key) }
-		// A kept answer older than a day is forgotten.
-		if err := key().Where("created_at < ?", s.now().Add(-IdempotencyTTL)).Delete(&idempotencyRow{}).Error; err != nil {
-			return err
+		claim := func() (bool, error) {
+			return insertOnce(tx, &idempotencyRow{Scope: r.Scope, Key: r.Key, Path: r.Path, RequestHash: r.RequestHash, CreatedAt: s.now()})
 		}
-		inserted, err := insertOnce(tx, &idempotencyRow{Scope: r.Scope, Key: r.Key, Path: r.Path, RequestHash: r.RequestHash, CreatedAt: s.now()})
+		inserted, err := claim()
 		if err != nil {
 			return err
 		}
@@ -69,14 +68,24 @@ func (s *Store) Idempotent(ctx context.Context, r IdempotentRequest, run func(ct
 			if err := key().First(&row).Error; err != nil {
 				return err
 			}
-			if row.Path != r.Path || row.RequestHash != r.RequestHash || row.Status == nil {
-				return domain.InvalidField("Idempotency-Key", "was already used for another request; use a new key for a new request")
+			if row.Status != nil && !row.CreatedAt.Before(s.now().Add(-IdempotencyTTL)) {
+				if row.Path != r.Path || row.RequestHash != r.RequestHash {
+					return domain.InvalidField("Idempotency-Key", "was already used for another request; use a new key for a new request")
+				}
+				replay = &StoredAnswer{Status: *row.Status, Body: row.Response}
+				if row.ContentType != nil {
+					replay.ContentType = *row.ContentType
+				}
+				return nil
 			}
-			replay = &StoredAnswer{Status: *row.Status, Body: row.Response}
-			if row.ContentType != nil {
-				replay.ContentType = *row.ContentType
+			// A kept answer older than a day is forgotten, and so is a claim without an answer
+			// (left by a version that committed claims on their own): the key is new again.
+			if err := key().Delete(&idempotencyRow{}).Error; err != nil {
+				return err
 			}
-			return nil
+			if _, err := claim(); err != nil {
+				return err
+			}
 		}
 		var answer *StoredAnswer
 		answer, runErr = run(context.WithValue(ctx, requestTx{}, tx))

@@ -52,11 +52,15 @@ func TestAnonymousReportRowKeepsNoPetitioner(t *testing.T) {
 		if !slices.Equal(actors, []string{"anonymous"}) {
 			t.Errorf("event actors %v", actors)
 		}
-		var leaks int64
-		db.Table("activity_log").Where("actor_id = ? OR after LIKE ?", villager.ID, "%"+villager.ID+"%").Count(&leaks)
-		db.Table("petition_events").Where("actor_id = ?", villager.ID).Count(&leaks)
-		if leaks != 0 {
-			t.Errorf("the villager's account is recorded %d times", leaks)
+		if _, err := env.Store.SealLog(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		var inLog, inEvents int64
+		// (The entry that created the villager's account names it, of course.)
+		db.Table("activity_log").Where("entity <> 'user' AND (actor_id = ? OR after LIKE ?)", villager.ID, "%"+villager.ID+"%").Count(&inLog)
+		db.Table("petition_events").Where("actor_id = ?", villager.ID).Count(&inEvents)
+		if inLog+inEvents != 0 {
+			t.Errorf("the villager's account is recorded %d times in the log, %d in the events", inLog, inEvents)
 		}
 	})
 }
