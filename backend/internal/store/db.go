@@ -33,6 +33,7 @@ type Store struct {
 	// requestSlots bounds the requests holding a transaction of their own (see Idempotent),
 	// so that the pool always has connections left for the rate limits and other requests.
 	requestSlots chan struct{}
+	cache        configCache
 }
 
 // poolSize is the most PostgreSQL connections one instance opens.

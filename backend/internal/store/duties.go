@@ -271,20 +271,11 @@ func (s *Store) addEvidence(tx *gorm.DB, a domain.Actor, l laterEvidence, in dom
 
 // township and fences of the actor's township: its seat, and its area (seat and villages).
 func (s *Store) townshipFences(tx *gorm.DB, townshipID string) (seat []duty.Geofence, area []duty.Geofence, err error) {
-	var t domain.Township
-	if err := tx.First(&t, "id = ?", townshipID).Error; err != nil {
+	c, err := s.config(tx)
+	if err != nil {
 		return nil, nil, err
 	}
-	seat = []duty.Geofence{{Lat: t.Lat, Lng: t.Lng, RadiusM: t.RadiusM}}
-	var villages []domain.Village
-	if err := tx.Where("township_id = ?", townshipID).Find(&villages).Error; err != nil {
-		return nil, nil, err
-	}
-	area = append(area, seat...)
-	for _, v := range villages {
-		area = append(area, duty.Geofence{Lat: v.Lat, Lng: v.Lng, RadiusM: v.RadiusM})
-	}
-	return seat, area, nil
+	return c.townshipFences(tx, townshipID)
 }
 
 // evidenceOf loads the evidence rows of records, by record id and kind.

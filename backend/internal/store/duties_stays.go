@@ -74,11 +74,16 @@ func (s *Store) CreateOvernightStay(ctx context.Context, a domain.Actor, in Stay
 			return err
 		}
 		date := duty.NightDate(*in.Checkin.OccurredAt, s.loc)
-		p, _, err := s.dutyParamsOn(tx, date)
+		cfg, err := s.config(tx)
 		if err != nil {
 			return err
 		}
-		_, area, err := s.townshipFences(tx, a.TownshipID)
+		st, err := cfg.settingsOn(tx, date)
+		if err != nil {
+			return err
+		}
+		p := dutyParams(st)
+		_, area, err := cfg.townshipFences(tx, a.TownshipID)
 		if err != nil {
 			return err
 		}

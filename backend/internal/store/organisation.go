@@ -84,6 +84,9 @@ func (s *Store) CreateTownship(ctx context.Context, a domain.Actor, in TownshipI
 		if err := tx.Create(&t).Error; err != nil {
 			return err
 		}
+		if err := s.touchConfig(tx); err != nil {
+			return err
+		}
 		return s.appendLog(tx, change{actor: a.UserID, action: "create", entity: "township", entityID: t.ID, townshipID: &t.ID, after: t})
 	})
 	return t, err
@@ -105,6 +108,9 @@ func (s *Store) UpdateTownship(ctx context.Context, a domain.Actor, id string, i
 			return err
 		}
 		if err := tx.Save(&t).Error; err != nil {
+			return err
+		}
+		if err := s.touchConfig(tx); err != nil {
 			return err
 		}
 		return s.appendLog(tx, change{actor: a.UserID, action: "update", entity: "township", entityID: t.ID, townshipID: &t.ID, before: before, after: t})
@@ -157,6 +163,9 @@ func (s *Store) CreateVillage(ctx context.Context, a domain.Actor, in VillageInp
 		if err := tx.Create(&x).Error; err != nil {
 			return err
 		}
+		if err := s.touchConfig(tx); err != nil {
+			return err
+		}
 		return s.appendLog(tx, change{actor: a.UserID, action: "create", entity: "village", entityID: x.ID, townshipID: &x.TownshipID, after: x})
 	})
 	return x, err
@@ -193,6 +202,9 @@ func (s *Store) UpdateVillage(ctx context.Context, a domain.Actor, id string, in
 			return err
 		}
 		if err := tx.Save(&x).Error; err != nil {
+			return err
+		}
+		if err := s.touchConfig(tx); err != nil {
 			return err
 		}
 		return s.appendLog(tx, change{actor: a.UserID, action: "update", entity: "village", entityID: x.ID, townshipID: &x.TownshipID, before: before, after: x})

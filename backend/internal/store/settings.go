@@ -28,17 +28,13 @@ func (s *Store) today() civil.Date { return civil.Of(s.now(), s.loc) }
 // Today is the current date in the district's time zone.
 func (s *Store) Today() civil.Date { return s.today() }
 
-// settingsOn returns the value of every setting in force on date d.
+// settingsOn returns the value of every setting in force on date d (shared: not to be changed).
 func (s *Store) settingsOn(tx *gorm.DB, d civil.Date) (domain.Settings, error) {
-	var rows []settingRow
-	if err := tx.Where("effective_from <= ?", d).Order("key, effective_from").Find(&rows).Error; err != nil {
+	c, err := s.config(tx)
+	if err != nil {
 		return nil, err
 	}
-	out := domain.Settings{}
-	for _, r := range rows {
-		out[r.Key] = json.RawMessage(r.Value) // later effective dates overwrite earlier ones
-	}
-	return out, nil
+	return c.settingsOn(tx, d)
 }
 
 // SettingsOn returns the settings in force on date d.
@@ -87,6 +83,9 @@ func (s *Store) PutSetting(ctx context.Context, a domain.Actor, in SettingInput)
 			return err
 		}
 		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		if err := s.touchConfig(tx); err != nil {
 			return err
 		}
 		return s.appendLog(tx, change{actor: a.UserID, action: "put", entity: "setting", entityID: in.Key + "@" + in.EffectiveFrom.String(), before: before, after: row})

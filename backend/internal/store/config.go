@@ -1,0 +1,103 @@
+package store
+
+import (
+	"encoding/json"
+	"sync"
+
+	"gorm.io/gorm"
+
+	"minxin/backend/internal/civil"
+	"minxin/backend/internal/domain"
+	"minxin/backend/internal/rules/duty"
+)
+
+// configCache keeps the settings and geofences read under one config token (see migration
+// 00009): exact on every instance, since any change to them gives the token a new value.
+type configCache struct {
+	mu       sync.Mutex
+	token    string
+	settings map[civil.Date]domain.Settings
+	fences   map[string]townFences
+}
+
+type townFences struct{ seat, area []duty.Geofence }
+
+// config is the cache as of tx's view of the config token.
+type config struct {
+	s     *Store
+	token string
+}
+
+func (s *Store) config(tx *gorm.DB) (config, error) {
+	var token string
+	err := tx.Raw("SELECT token FROM config_token WHERE id = 1").Scan(&token).Error
+	return config{s: s, token: token}, err
+}
+
+// touchConfig gives the config token a new value; every change to settings, townships and
+// villages calls it in its transaction.
+func (s *Store) touchConfig(tx *gorm.DB) error {
+	return tx.Exec("UPDATE config_token SET token = ? WHERE id = 1", domain.NewID()).Error
+}
+
+// lookup runs read under the cache's lock for c's token, starting an empty cache when the
+// token has changed.
+func (c config) lookup(read func(*configCache)) {
+	cc := &c.s.cache
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if cc.token != c.token {
+		cc.token, cc.settings, cc.fences = c.token, map[civil.Date]domain.Settings{}, map[string]townFences{}
+	}
+	read(cc)
+}
+
+// settingsOn returns the value of every setting in force on date d. The answer is shared:
+// callers must not change it.
+func (c config) settingsOn(tx *gorm.DB, d civil.Date) (domain.Settings, error) {
+	var (
+		out domain.Settings
+		ok  bool
+	)
+	c.lookup(func(cc *configCache) { out, ok = cc.settings[d] })
+	if ok {
+		return out, nil
+	}
+	var rows []settingRow
+	if err := tx.Where("effective_from <= ?", d).Order("key, effective_from").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out = domain.Settings{}
+	for _, r := range rows {
+		out[r.Key] = json.RawMessage(r.Value) // later effective dates overwrite earlier ones
+	}
+	c.lookup(func(cc *configCache) { cc.settings[d] = out })
+	return out, nil
+}
+
+// townshipFences returns a township's seat geofence, and its area: the seat and its villages.
+func (c config) townshipFences(tx *gorm.DB, townshipID string) (seat, area []duty.Geofence, err error) {
+	var (
+		f  townFences
+		ok bool
+	)
+	c.lookup(func(cc *configCache) { f, ok = cc.fences[townshipID] })
+	if ok {
+		return f.seat, f.area, nil
+	}
+	var t domain.Township
+	if err := tx.First(&t, "id = ?", townshipID).Error; err != nil {
+		return nil, nil, err
+	}
+	f.seat = []duty.Geofence{{Lat: t.Lat, Lng: t.Lng, RadiusM: t.RadiusM}}
+	var villages []domain.Village
+	if err := tx.Where("township_id = ?", townshipID).Find(&villages).Error; err != nil {
+		return nil, nil, err
+	}
+	f.area = append(f.area, f.seat...)
+	for _, v := range villages {
+		f.area = append(f.area, duty.Geofence{Lat: v.Lat, Lng: v.Lng, RadiusM: v.RadiusM})
+	}
+	c.lookup(func(cc *configCache) { cc.fences[townshipID] = f })
+	return f.seat, f.area, nil
+}
