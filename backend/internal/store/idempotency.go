@@ -40,8 +40,8 @@ type IdempotentRequest struct {
 
 // Idempotent runs a request that carries an Idempotency-Key in one transaction with its claim
 // on the key. run gets a context whose store calls all join that transaction, and returns the
-// answer to keep (nil for an answer that is not kept: the claim is dropped and a retry runs
-// again). The records the request wrote and its kept answer commit together: a server killed
+// answer to keep (nil for an answer that is not kept: the request's writes are rolled back,
+// rate-limit events aside, and a retry runs again). The records the request wrote and its kept answer commit together: a server killed
 // in between leaves neither, and the retry simply runs again. A retry sent while the first
 // request is being answered waits for it (on the key's row in PostgreSQL, on the one
 // connection in SQLite) and then gets the kept answer, which Idempotent returns as replay.
@@ -88,18 +88,35 @@ func (s *Store) Idempotent(ctx context.Context, r IdempotentRequest, run func(ct
 			}
 		}
 		var answer *StoredAnswer
-		answer, runErr = run(context.WithValue(ctx, requestTx{}, tx))
-		if answer == nil {
-			return key().Delete(&idempotencyRow{}).Error
+		if s.dialect == "postgres" {
+			// The store's steps write straight into the request's transaction, with no
+			// savepoint each: a failed request is rolled back whole (below).
+			answer, runErr = run(context.WithValue(ctx, requestTx{}, tx.Session(&gorm.Session{DisableNestedTransaction: true})))
+			if answer == nil {
+				return errNotKept
+			}
+		} else {
+			// SQLite's one connection is the request's: the rate-limit events it wrote must
+			// stay, so a failed step is undone by its savepoint and the claim is dropped.
+			answer, runErr = run(context.WithValue(ctx, requestTx{}, tx))
+			if answer == nil {
+				return key().Delete(&idempotencyRow{}).Error
+			}
 		}
 		return key().Model(&idempotencyRow{}).
 			Updates(map[string]any{"status": answer.Status, "content_type": answer.ContentType, "response": answer.Body}).Error
 	})
+	if errors.Is(err, errNotKept) {
+		err = nil
+	}
 	if runErr != nil {
 		return nil, errors.Join(runErr, err)
 	}
 	return replay, err
 }
+
+// errNotKept rolls back a request whose answer is not kept.
+var errNotKept = errors.New("the answer is not kept")
 
 // PurgeIdempotencyKeys forgets the answers older than IdempotencyTTL.
 func (s *Store) PurgeIdempotencyKeys(ctx context.Context) (int64, error) {
