@@ -96,8 +96,8 @@ func (l latencies) String() string {
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // checkinLoad sends check-ins with distinct ids from n clients for d, each client as one of
-// the officials, and measures every answer.
-func checkinLoad(t testing.TB, url string, tokens []string, n int, d time.Duration) latencies {
+// the officials, with the id as Idempotency-Key or without one, and measures every answer.
+func checkinLoad(t testing.TB, url string, tokens []string, n int, withKey bool, d time.Duration) latencies {
 	c := httpClient(n)
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
@@ -112,9 +112,12 @@ func checkinLoad(t testing.TB, url string, tokens []string, n int, d time.Durati
 			var mine latencies
 			token := tokens[k%len(tokens)]
 			for ctx.Err() == nil {
-				id := domain.NewID()
+				id, key := domain.NewID(), ""
+				if withKey {
+					key = id
+				}
 				t0 := time.Now()
-				status, body, err := post(ctx, c, url+"/api/v1/overnight-stays", token, id, checkin(id))
+				status, body, err := post(ctx, c, url+"/api/v1/overnight-stays", token, key, checkin(id))
 				if ctx.Err() != nil {
 					break
 				}
@@ -143,17 +146,34 @@ const pgbenchScript = `INSERT INTO overnight_stays (id, township_id, official_id
 VALUES (gen_random_uuid(), :township, :official, '2026-11-23', '2026-W48', '', now());
 `
 
-// pgbench runs the single-row INSERT with n connections for d on env's database and reads
-// every transaction's latency from its log.
-func pgbench(t testing.TB, env *apitest.Env, township, official string, n int, d time.Duration) latencies {
+// pgbenchShape is the statements minxin sends for one check-in with an Idempotency-Key, in
+// one transaction, without Go, HTTP or JSON: the database's limit for that work.
+const pgbenchShape = `\set key random(1, 2000000000)
+BEGIN;
+INSERT INTO idempotency_keys (scope, key, path, request_hash, created_at) VALUES (:official, :key, '/api/v1/overnight-stays', 'h', now()) ON CONFLICT DO NOTHING;
+SELECT * FROM overnight_stays WHERE id = :official;
+SELECT token FROM config_token WHERE id = 1;
+INSERT INTO overnight_stays (id, township_id, official_id, night_date, iso_week, content_hash, created_at)
+VALUES (gen_random_uuid(), :township, :official, '2026-11-23', '2026-W48', 'h', now());
+INSERT INTO evidence (record_type, record_id, kind, township_id, official_id, occurred_at, received_at, lat, lng, accuracy_m, distance_m, photo_ids, flags, counts, content_hash)
+VALUES ('overnight_stay', gen_random_uuid(), 'checkin', :township, :official, now(), now(), 30, 120, 12, 10, '[]', '[]', true, 'h');
+INSERT INTO activity_pending (id, at, actor_id, action, entity, entity_id, township_id, before, after)
+VALUES (gen_random_uuid(), now(), :official, 'checkin', 'overnight_stay', :key, :township, 'null', '{}');
+UPDATE idempotency_keys SET status = 201, content_type = 'application/json', response = 'sealed' WHERE scope = :official AND key = :key;
+COMMIT;
+`
+
+// pgbench runs script with n connections for d on env's database and reads every
+// transaction's latency from its log.
+func pgbench(t testing.TB, env *apitest.Env, script, township, official string, n int, d time.Duration) latencies {
 	t.Helper()
 	dir := t.TempDir()
-	script := filepath.Join(dir, "checkin.sql")
-	if err := os.WriteFile(script, []byte(pgbenchScript), 0o644); err != nil {
+	path := filepath.Join(dir, "script.sql")
+	if err := os.WriteFile(path, []byte(script), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command("pgbench", "-n", "-M", "prepared", "-c", strconv.Itoa(n), "-j", "2",
-		"-T", strconv.Itoa(int(d.Seconds())), "-f", script, "-D", "township="+township, "-D", "official="+official,
+		"-T", strconv.Itoa(int(d.Seconds())), "-f", path, "-D", "township="+township, "-D", "official="+official,
 		"-l", "--log-prefix", filepath.Join(dir, "tx"), env.DatabaseURL)
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
@@ -196,8 +216,10 @@ func pgbench(t testing.TB, env *apitest.Env, township, official string, n int, d
 	return l
 }
 
-// TestWriteThroughput measures authenticated check-ins through `minxin serve` (or several
-// behind nginx) against pgbench's single-row INSERT on the same PostgreSQL, in one run.
+// TestWriteThroughput measures, in one run on one PostgreSQL: authenticated check-ins
+// through `minxin serve` (or several behind nginx) as the PWA sends them (with an
+// Idempotency-Key) and without the key; pgbench's single-row INSERT, the least a check-in
+// must write; and pgbench sending the same statements as minxin, in one transaction.
 func TestWriteThroughput(t *testing.T) {
 	env := apitest.New(t, "postgres")
 	towns, tokens := district(t, env, 8, 4)
@@ -206,16 +228,24 @@ func TestWriteThroughput(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := startCluster(t, env, *replicas)
-	checkinLoad(t, c.URL, tokens, *clients, 2*time.Second) // warm up: connections, caches
-	minxin := checkinLoad(t, c.URL, tokens, *clients, *duration)
+	checkinLoad(t, c.URL, tokens, *clients, true, 2*time.Second) // warm up: connections, caches
+	withKey := checkinLoad(t, c.URL, tokens, *clients, true, *duration)
+	withoutKey := checkinLoad(t, c.URL, tokens, *clients, false, *duration)
 	official := env.User(domain.RoleOfficial, towns[0].ID)
-	db := pgbench(t, env, towns[0].ID, official.ID, *clients, *duration)
-	ratio := minxin.perSecond() / db.perSecond()
-	report := fmt.Sprintf("write throughput, %d clients, %s each, synchronous_commit=%s, %d instance(s)\n  minxin check-ins %s\n  pgbench INSERT   %s\n  ratio minxin/pgbench %.2f",
-		*clients, *duration, syncCommit, *replicas, minxin, db, ratio)
+	insert := pgbench(t, env, pgbenchScript, towns[0].ID, official.ID, *clients, *duration)
+	shape := pgbench(t, env, pgbenchShape, towns[0].ID, official.ID, *clients, *duration)
+	report := fmt.Sprintf(`write throughput: %d clients, %s each, synchronous_commit=%s, %d instance(s)
+  minxin check-in, Idempotency-Key  %s
+  minxin check-in, id only          %s
+  pgbench single-row INSERT         %s
+  pgbench minxin's statements       %s
+  ratio minxin (key) / pgbench INSERT      %.2f
+  ratio minxin (key) / pgbench statements  %.2f`,
+		*clients, *duration, syncCommit, *replicas, withKey, withoutKey, insert, shape,
+		withKey.perSecond()/insert.perSecond(), withKey.perSecond()/shape.perSecond())
 	t.Log(report)
 	fmt.Println(report)
-	if minxin.failed > 0 {
-		t.Errorf("%d check-ins failed", minxin.failed)
+	if withKey.failed+withoutKey.failed > 0 {
+		t.Errorf("%d check-ins failed", withKey.failed+withoutKey.failed)
 	}
 }
