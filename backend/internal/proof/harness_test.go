@@ -8,7 +8,6 @@ package proof
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -95,14 +94,22 @@ func (i *instance) url() string { return "http://" + i.addr }
 // start runs the process and waits until it answers /readyz.
 func (i *instance) start() {
 	i.t.Helper()
+	if err := i.tryStart(); err != nil {
+		i.t.Fatal(err)
+	}
+}
+
+// tryStart is start for goroutines other than the test's.
+func (i *instance) tryStart() error {
 	log, err := os.OpenFile(i.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
-		i.t.Fatal(err)
+		return err
 	}
 	cmd := exec.Command(binary(i.t), "serve")
 	cmd.Env, cmd.Stdout, cmd.Stderr = i.env, log, log
 	if err := cmd.Start(); err != nil {
-		i.t.Fatal(err)
+		log.Close()
+		return err
 	}
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); log.Close(); close(exited) }()
@@ -114,18 +121,18 @@ func (i *instance) start() {
 		select {
 		case <-exited:
 			out, _ := os.ReadFile(i.logPath)
-			i.t.Fatalf("%s exited while starting:\n%s", i.name, tail(out))
+			return fmt.Errorf("%s exited while starting:\n%s", i.name, tail(out))
 		default:
 		}
 		if r, err := http.Get(i.url() + "/readyz"); err == nil {
 			r.Body.Close()
 			if r.StatusCode == http.StatusOK {
-				return
+				return nil
 			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	i.t.Fatalf("%s not ready after 60 s", i.name)
+	return fmt.Errorf("%s not ready after 60 s", i.name)
 }
 
 // kill ends the process with SIGKILL: nothing of it runs after this returns.
@@ -276,5 +283,3 @@ func restartPostgres(t testing.TB) {
 	}
 }
 
-// errRetry marks an answer the client retries, as the PWA's outbox does.
-var errRetry = errors.New("retry")
