@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -19,6 +20,8 @@ import (
 	"syscall"
 	"time"
 	_ "time/tzdata" // the server embeds its time-zone data
+
+	"golang.org/x/net/netutil"
 
 	"minxin/backend/internal/auth"
 	"minxin/backend/internal/config"
@@ -41,8 +44,8 @@ const usage = `minxin <command>
   audit verify --seed S --manifest FILE --size N [--min-per-township K]
   log verify            check the activity log's hash chain (exit 1 when broken)
 
-Environment: MINXIN_ADDR, MINXIN_DATABASE_URL, MINXIN_DATA_DIR, MINXIN_JWT_SECRET, MINXIN_TIMEZONE
-(each also as NAME_FILE).
+Environment: MINXIN_ADDR, MINXIN_DATABASE_URL, MINXIN_DATA_DIR, MINXIN_JWT_SECRET, MINXIN_TIMEZONE,
+MINXIN_TRUSTED_PROXIES, MINXIN_MAX_CONNECTIONS (each also as NAME_FILE).
 `
 
 func main() {
@@ -184,7 +187,8 @@ func serve(logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	api := httpapi.New(httpapi.Deps{Store: st, Signer: signer, Secret: secret, Logger: logger, OpenAPI: docs.OpenAPI, Web: web.FS(), Files: files})
+	api := httpapi.New(httpapi.Deps{Store: st, Signer: signer, Secret: secret, Logger: logger, OpenAPI: docs.OpenAPI, Web: web.FS(), Files: files,
+		TrustedProxies: cfg.TrustedProxies})
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           api.Echo,
@@ -194,8 +198,12 @@ func serve(logger *slog.Logger) error {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
+	go func() { errc <- srv.Serve(netutil.LimitListener(ln, cfg.MaxConnections)) }()
 	logger.Info("minxin serving", "addr", cfg.Addr, "database", st.Dialect(), "timezone", cfg.Location.String())
 	select {
 	case err := <-errc:

@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -22,6 +23,12 @@ type Config struct {
 	DataDir     string
 	JWTSecret   []byte
 	Location    *time.Location
+	// TrustedProxies are the addresses of the proxies in front of Minxin (nginx, a load
+	// balancer): only from them is X-Forwarded-For believed, for the client's address that
+	// rate limits count against. Empty: the peer's address is the client's.
+	TrustedProxies []*net.IPNet
+	// MaxConnections bounds the open client connections; more wait to be accepted.
+	MaxConnections int
 }
 
 // Lookup reads one environment variable (os.LookupEnv in production, a map in tests).
@@ -59,6 +66,29 @@ func Load(env Lookup) (Config, error) {
 	}
 	if c.DatabaseURL != "" && len(c.JWTSecret) == 0 {
 		errs = append(errs, errors.New("MINXIN_JWT_SECRET: required when MINXIN_DATABASE_URL is set, so that every instance signs with the same key"))
+	}
+	for _, p := range strings.Split(get("MINXIN_TRUSTED_PROXIES", ""), ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		_, n, err := net.ParseCIDR(p)
+		if ip := net.ParseIP(p); ip != nil {
+			n, err = &net.IPNet{IP: ip, Mask: net.CIDRMask(len(ip)*8, len(ip)*8)}, nil
+			if ip4 := ip.To4(); ip4 != nil {
+				n = &net.IPNet{IP: ip4, Mask: net.CIDRMask(32, 32)}
+			}
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("MINXIN_TRUSTED_PROXIES: %q is not an address or a CIDR range", p))
+			continue
+		}
+		c.TrustedProxies = append(c.TrustedProxies, n)
+	}
+	maxConns := get("MINXIN_MAX_CONNECTIONS", "2048")
+	if n, err := strconv.Atoi(maxConns); err != nil || n < 16 {
+		errs = append(errs, fmt.Errorf("MINXIN_MAX_CONNECTIONS: %q is not a number of at least 16", maxConns))
+	} else {
+		c.MaxConnections = n
 	}
 	tz := get("MINXIN_TIMEZONE", "Asia/Shanghai")
 	loc, err := time.LoadLocation(tz)

@@ -30,6 +30,9 @@ func TestLoad(t *testing.T) {
 		{"secret from file", map[string]string{"MINXIN_DATABASE_URL": "postgres://x@y/z", "MINXIN_JWT_SECRET_FILE": secretFile}, ""},
 		{"missing file", map[string]string{"MINXIN_JWT_SECRET_FILE": "/nonexistent/secret"}, "MINXIN_JWT_SECRET_FILE"},
 		{"both set", map[string]string{"MINXIN_ADDR": "127.0.0.1:1", "MINXIN_ADDR_FILE": secretFile}, "both set"},
+		{"proxies", map[string]string{"MINXIN_TRUSTED_PROXIES": "10.0.0.5, 10.1.0.0/16,::1"}, ""},
+		{"bad proxy", map[string]string{"MINXIN_TRUSTED_PROXIES": "10.0.0.5,nginx"}, `MINXIN_TRUSTED_PROXIES: "nginx"`},
+		{"bad connection limit", map[string]string{"MINXIN_MAX_CONNECTIONS": "8"}, "MINXIN_MAX_CONNECTIONS"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -55,8 +58,23 @@ func TestLoadDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Addr != "127.0.0.1:8080" || cfg.DataDir != "./data" || cfg.Location.String() != "Asia/Shanghai" || cfg.DatabaseURL != "" {
+	if cfg.Addr != "127.0.0.1:8080" || cfg.DataDir != "./data" || cfg.Location.String() != "Asia/Shanghai" || cfg.DatabaseURL != "" ||
+		cfg.TrustedProxies != nil || cfg.MaxConnections != 2048 {
 		t.Fatalf("defaults: %+v", cfg)
+	}
+}
+
+func TestTrustedProxies(t *testing.T) {
+	cfg, err := Load(env(map[string]string{"MINXIN_TRUSTED_PROXIES": "10.0.0.5, 10.1.0.0/16,::1"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, n := range cfg.TrustedProxies {
+		got = append(got, n.String())
+	}
+	if strings.Join(got, " ") != "10.0.0.5/32 10.1.0.0/16 ::1/128" {
+		t.Fatalf("trusted proxies: %v", got)
 	}
 }
 

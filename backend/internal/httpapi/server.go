@@ -7,6 +7,7 @@ import (
 	"context"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -34,6 +35,8 @@ type Deps struct {
 	OpenAPI []byte       // docs/openapi.yaml, served at /api/openapi.yaml
 	Web     fs.FS        // the built PWA; nil or empty serves a notice
 	Files   *store.Files // attachment bytes, under the data directory
+	// TrustedProxies may name the client in X-Forwarded-For (MINXIN_TRUSTED_PROXIES).
+	TrustedProxies []*net.IPNet
 }
 
 // Server holds the echo instance and its dependencies.
@@ -48,9 +51,17 @@ func New(d Deps) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(d.Logger)
-	// The client's address is the peer's: X-Forwarded-For is not trusted, or anyone could
-	// choose the address the rate limits count against.
+	// The client's address is the peer's, or, from a trusted proxy only, the nearest address
+	// in X-Forwarded-For that is not a trusted proxy: anyone else could choose the address
+	// the rate limits count against.
 	e.IPExtractor = echo.ExtractIPDirect()
+	if len(d.TrustedProxies) > 0 {
+		trust := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, n := range d.TrustedProxies {
+			trust = append(trust, echo.TrustIPRange(n))
+		}
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(trust...)
+	}
 	s := &Server{Echo: e, deps: d}
 
 	reg := prometheus.NewRegistry()
