@@ -101,6 +101,14 @@ func (i *instance) start() {
 
 // tryStart is start for goroutines other than the test's.
 func (i *instance) tryStart() error {
+	if err := i.launch(); err != nil {
+		return err
+	}
+	return i.waitReady()
+}
+
+// launch starts the process without waiting for it.
+func (i *instance) launch() error {
 	log, err := os.OpenFile(i.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return err
@@ -115,6 +123,14 @@ func (i *instance) tryStart() error {
 	go func() { cmd.Wait(); log.Close(); close(exited) }()
 	i.mu.Lock()
 	i.cmd, i.exited = cmd, exited
+	i.mu.Unlock()
+	return nil
+}
+
+// waitReady waits until the process answers /readyz.
+func (i *instance) waitReady() error {
+	i.mu.Lock()
+	exited := i.exited
 	i.mu.Unlock()
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
@@ -174,11 +190,22 @@ type cluster struct {
 // round-robin and is what the cluster's URL points at.
 func startCluster(t testing.TB, env *apitest.Env, n int, extra ...string) *cluster {
 	t.Helper()
+	if n > 1 {
+		extra = append(extra, "MINXIN_TRUSTED_PROXIES="+nginxAddress)
+	}
 	c := &cluster{}
+	// All start at once: their migrations and first scheduled jobs race, as in a rollout.
 	for k := range n {
 		i := newInstance(t, fmt.Sprintf("minxin-%d", k+1), env, extra...)
-		i.start()
+		if err := i.launch(); err != nil {
+			t.Fatal(err)
+		}
 		c.Instances = append(c.Instances, i)
+	}
+	for _, i := range c.Instances {
+		if err := i.waitReady(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if n == 1 {
 		c.URL = c.Instances[0].url()
@@ -187,6 +214,10 @@ func startCluster(t testing.TB, env *apitest.Env, n int, extra ...string) *clust
 	c.URL = startNginx(t, c.Instances)
 	return c
 }
+
+// nginxAddress is the loopback address nginx connects to the instances from, which they
+// trust with X-Forwarded-For; clients connect from 127.0.0.1, which they do not.
+const nginxAddress = "127.0.0.2"
 
 // nginxConf is the proxy of docs/deployment.md: round-robin, keep-alive to the upstreams, a
 // POST is passed to the other instance only when it could not be sent at all.
@@ -215,6 +246,8 @@ http {
             proxy_set_header Host $host;
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
             proxy_next_upstream error timeout;
+            # The instances trust X-Forwarded-For from this address only (MINXIN_TRUSTED_PROXIES).
+            proxy_bind {{bind}};
         }
     }
 }
@@ -240,7 +273,7 @@ func startNginx(t testing.TB, instances []*instance) string {
 		fmt.Fprintf(&servers, "        server %s max_fails=0;\n", i.addr)
 	}
 	addr := freeAddr(t)
-	conf := strings.NewReplacer("{{dir}}", dir, "{{servers}}", servers.String(), "{{addr}}", addr).Replace(nginxConf)
+	conf := strings.NewReplacer("{{dir}}", dir, "{{servers}}", servers.String(), "{{addr}}", addr, "{{bind}}", nginxAddress).Replace(nginxConf)
 	path := filepath.Join(dir, "nginx.conf")
 	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
