@@ -191,7 +191,9 @@ type cluster struct {
 func startCluster(t testing.TB, env *apitest.Env, n int, extra ...string) *cluster {
 	t.Helper()
 	if n > 1 {
-		extra = append(extra, "MINXIN_TRUSTED_PROXIES="+nginxAddress)
+		// Attachments live under the data directory: replicas share it (a network volume in
+		// production, see docs/deployment.md).
+		extra = append(extra, "MINXIN_TRUSTED_PROXIES="+nginxAddress, "MINXIN_DATA_DIR="+t.TempDir())
 	}
 	c := &cluster{}
 	// All start at once: their migrations and first scheduled jobs race, as in a rollout.

@@ -3,10 +3,14 @@
 package proof
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"strings"
 	"sync"
@@ -57,7 +61,8 @@ func postJSON(t *testing.T, url, token, key string, body any, header ...string) 
 // TestTwoInstancesBehaveAsOne runs two `minxin serve` on one PostgreSQL behind nginx and
 // checks what could differ from one instance: scheduled jobs racing, Idempotency-Key
 // answered by either instance, rate limits counted across both, refresh-token rotation
-// across both, audit rounds read from either, and the activity log sealed by both.
+// across both, audit rounds read from either, attachments on their shared volume, and the
+// activity log sealed by both.
 func TestTwoInstancesBehaveAsOne(t *testing.T) {
 	env := apitest.New(t, "postgres")
 	ctx := context.Background()
@@ -241,6 +246,32 @@ func TestTwoInstancesBehaveAsOne(t *testing.T) {
 		}
 		if status, v := get(t, a+"/api/v1/audits/"+id+"/verify", env.Token(inspector)); status != http.StatusOK || !strings.Contains(string(v), `"manifest_sha256_matches":true`) || !strings.Contains(string(v), `"sample_matches":true`) {
 			t.Errorf("verify on A: %d %s", status, v)
+		}
+	})
+
+	t.Run("a photo uploaded through one instance is served by the other", func(t *testing.T) {
+		var img bytes.Buffer
+		png.Encode(&img, image.NewGray(image.Rect(0, 0, 4, 4)))
+		var body bytes.Buffer
+		w := multipart.NewWriter(&body)
+		part, _ := w.CreateFormFile("file", "photo.png")
+		part.Write(img.Bytes())
+		w.Close()
+		req, _ := http.NewRequest(http.MethodPost, a+"/api/v1/attachments", &body)
+		req.Header.Set("Content-Type", w.FormDataContentType())
+		req.Header.Set("Authorization", "Bearer "+handlerTok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var up struct{ ID string }
+		json.NewDecoder(resp.Body).Decode(&up)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("upload on A: %d", resp.StatusCode)
+		}
+		if status, got := get(t, b+"/api/v1/attachments/"+up.ID, handlerTok); status != http.StatusOK || !bytes.Equal(got, img.Bytes()) {
+			t.Errorf("download on B: %d, %d bytes", status, len(got))
 		}
 	})
 
