@@ -6,7 +6,7 @@
 GO ?= go
 NPM ?= npm
 
-.PHONY: run test pwa pwa-deps go-test fuzz pwa-test pwa-e2e lighthouse build bench
+.PHONY: run test pwa pwa-deps go-test fuzz pwa-test pwa-e2e lighthouse build bench security security-go security-sqlmap
 
 run: pwa
 	$(GO) run ./backend/cmd/minxin serve
@@ -20,7 +20,7 @@ pwa: pwa-deps
 build: pwa
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/minxin ./backend/cmd/minxin
 
-test: go-test fuzz pwa-test pwa-e2e
+test: go-test fuzz security-sqlmap pwa-test pwa-e2e
 
 go-test: pwa
 	$(GO) vet ./...
@@ -51,3 +51,18 @@ lighthouse: pwa
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./backend/...
+
+# The attack-surface suite (issue 7): the Go security tests on SQLite and PostgreSQL (the
+# TestSecurity… tests and the older ones on the same ground: roles by endpoint, tokens, login
+# limits, township scope, petition confidentiality and tracking, attachments), then sqlmap
+# against a running `minxin serve` (scripts/security-sqlmap.sh, about 2.5 minutes). `make test`
+# runs the sqlmap part only: `go test ./...` in go-test runs the Go tests already.
+SECURITY_TESTS = ^(TestSecurity|TestRoleByEndpoint|TestBadInputChangesNothing|TestBadTokensAreRefused|TestLoginRefreshLogout|TestLoginIsRateLimited|TestParallelLoginsAreLimited|TestAnotherTownshipIsNotFound|TestPublicDirectory|TestPetitionConfidentiality|TestPetitionAnonymousReport|TestPetitionTrackingAndPINLimits|TestPetitionSubmissionRateLimits|TestAttachment|TestHouseholdQR)
+
+security: security-go security-sqlmap
+
+security-go:
+	$(GO) test -count=1 -run '$(SECURITY_TESTS)' ./backend/internal/httpapi/...
+
+security-sqlmap:
+	bash scripts/security-sqlmap.sh
