@@ -17,6 +17,7 @@ type configCache struct {
 	mu       sync.Mutex
 	token    string
 	settings map[civil.Date]domain.Settings
+	duty     map[civil.Date]duty.Params
 	fences   map[string]townFences
 }
 
@@ -47,7 +48,7 @@ func (c config) lookup(read func(*configCache)) {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
 	if cc.token != c.token {
-		cc.token, cc.settings, cc.fences = c.token, map[civil.Date]domain.Settings{}, map[string]townFences{}
+		cc.token, cc.settings, cc.duty, cc.fences = c.token, map[civil.Date]domain.Settings{}, map[civil.Date]duty.Params{}, map[string]townFences{}
 	}
 	read(cc)
 }
@@ -73,6 +74,25 @@ func (c config) settingsOn(tx *gorm.DB, d civil.Date) (domain.Settings, error) {
 	}
 	c.lookup(func(cc *configCache) { cc.settings[d] = out })
 	return out, nil
+}
+
+// dutyParamsOn returns the duty rules' numbers in force on date d.
+func (c config) dutyParamsOn(tx *gorm.DB, d civil.Date) (duty.Params, error) {
+	var (
+		p  duty.Params
+		ok bool
+	)
+	c.lookup(func(cc *configCache) { p, ok = cc.duty[d] })
+	if ok {
+		return p, nil
+	}
+	st, err := c.settingsOn(tx, d)
+	if err != nil {
+		return duty.Params{}, err
+	}
+	p = dutyParams(st)
+	c.lookup(func(cc *configCache) { cc.duty[d] = p })
+	return p, nil
 }
 
 // townshipFences returns a township's seat geofence, and its area: the seat and its villages.

@@ -78,11 +78,10 @@ func (s *Store) CreateOvernightStay(ctx context.Context, a domain.Actor, in Stay
 		if err != nil {
 			return err
 		}
-		st, err := cfg.settingsOn(tx, date)
+		p, err := cfg.dutyParamsOn(tx, date)
 		if err != nil {
 			return err
 		}
-		p := dutyParams(st)
 		_, area, err := cfg.townshipFences(tx, a.TownshipID)
 		if err != nil {
 			return err
