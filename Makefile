@@ -1,12 +1,13 @@
 # Minxin (民心). `make run` serves the API and the PWA on the embedded database;
 # `make test` runs every test suite (Go on SQLite and PostgreSQL, the PWA's Vitest suite and
 # its build checks, a bounded fuzzing run of the decoders and rules' inputs, the end-to-end
-# suite in headless Chromium against `minxin serve`).
+# suite in headless Chromium against `minxin serve`, sqlmap against it, and the proof: a short
+# soak that SIGKILLs servers and restarts PostgreSQL, and two instances behind nginx).
 
 GO ?= go
 NPM ?= npm
 
-.PHONY: run test pwa pwa-deps go-test fuzz pwa-test pwa-e2e lighthouse build bench security security-go security-sqlmap
+.PHONY: run test pwa pwa-deps go-test fuzz pwa-test pwa-e2e lighthouse build bench soak proof security security-go security-sqlmap
 
 run: pwa
 	$(GO) run ./backend/cmd/minxin serve
@@ -20,7 +21,7 @@ pwa: pwa-deps
 build: pwa
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/minxin ./backend/cmd/minxin
 
-test: go-test fuzz security-sqlmap pwa-test pwa-e2e
+test: go-test fuzz security-sqlmap proof pwa-test pwa-e2e
 
 go-test: pwa
 	$(GO) vet ./...
@@ -49,8 +50,31 @@ pwa-e2e: pwa
 lighthouse: pwa
 	cd pwa && $(NPM) run lighthouse
 
+# The proof (backend/internal/proof, built with -tags proof) runs real `minxin serve`
+# processes on the PostgreSQL at 127.0.0.1:5432, nginx in front of two of them. It restarts
+# that PostgreSQL (pg_ctlcluster, immediate mode) during each soak.
+PROOF = $(GO) test -tags proof -count=1 -v -timeout 30m ./backend/internal/proof
+
+# In `make test`: a 20-second soak on one instance and on two behind nginx, and the checks
+# that two instances behave as one.
+proof:
+	$(PROOF) -run 'TestSoak' -args -duration 20s
+	$(PROOF) -run 'TestSoak|TestTwoInstancesBehaveAsOne' -args -duration 20s -replicas 2
+
+# The longer soak: 5 minutes on one instance, then on two behind nginx.
+SOAK_DURATION ?= 5m
+soak:
+	$(PROOF) -run 'TestSoak' -args -duration $(SOAK_DURATION) -clients 32
+	$(PROOF) -run 'TestSoak' -args -duration $(SOAK_DURATION) -clients 32 -replicas 2
+
+# Go benchmarks (each against a baseline in the same run), then write throughput through
+# one instance and through two behind nginx against pgbench on the same PostgreSQL.
+# Numbers and how to read them: docs/performance.md.
+BENCH_DURATION ?= 20s
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./backend/...
+	$(PROOF) -run 'TestWriteThroughput' -args -duration $(BENCH_DURATION)
+	$(PROOF) -run 'TestWriteThroughput' -args -duration $(BENCH_DURATION) -replicas 2
 
 # The attack-surface suite (issue 7): the Go security tests on SQLite and PostgreSQL (the
 # TestSecurity… tests and the older ones on the same ground: roles by endpoint, tokens, login
