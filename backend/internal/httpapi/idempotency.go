@@ -171,6 +171,18 @@ func (s *Server) aead() cipher.AEAD {
 	return aead
 }
 
-// idempotencyExempt are the routes where replaying an answer would be wrong: token rotation
-// must see every use of a refresh token.
-func idempotencyExempt(path string) bool { return strings.HasPrefix(path, "/auth/") }
+// idempotencyExempt are the routes where replaying an answer would be wrong (token rotation
+// must see every use of a refresh token), and those made idempotent by their record: a field
+// record's client-chosen id, or the evidence a check-out or a reception check-in adds to its
+// record. A re-send to those is answered from the record as stored, whatever key it carries,
+// so keeping an answer for the key would only cost a claim and a write per request.
+func idempotencyExempt(path string) bool {
+	return strings.HasPrefix(path, "/auth/") || idempotentByRecord[path]
+}
+
+var idempotentByRecord = map[string]bool{
+	"/overnight-stays": true, "/overnight-stays/:id/checkout": true,
+	"/stationings": true, "/stationings/:id/checkout": true,
+	"/reception-days/:id/checkin": true,
+	"/visit-triggers": true, "/visits": true, "/talk-days": true,
+}

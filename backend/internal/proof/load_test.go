@@ -96,8 +96,8 @@ func (l latencies) String() string {
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // checkinLoad sends check-ins with distinct ids from n clients for d, each client as one of
-// the officials, with the id as Idempotency-Key or without one, and measures every answer.
-func checkinLoad(t testing.TB, url string, tokens []string, n int, withKey bool, d time.Duration) latencies {
+// the officials, and measures every answer.
+func checkinLoad(t testing.TB, url string, tokens []string, n int, d time.Duration) latencies {
 	c := httpClient(n)
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
@@ -112,12 +112,9 @@ func checkinLoad(t testing.TB, url string, tokens []string, n int, withKey bool,
 			var mine latencies
 			token := tokens[k%len(tokens)]
 			for ctx.Err() == nil {
-				id, key := domain.NewID(), ""
-				if withKey {
-					key = id
-				}
+				id := domain.NewID()
 				t0 := time.Now()
-				status, body, err := post(ctx, c, url+"/api/v1/overnight-stays", token, key, checkin(id))
+				status, body, err := post(ctx, c, url+"/api/v1/overnight-stays", token, id, checkin(id))
 				if ctx.Err() != nil {
 					break
 				}
@@ -146,20 +143,17 @@ const pgbenchScript = `INSERT INTO overnight_stays (id, township_id, official_id
 VALUES (gen_random_uuid(), :township, :official, '2026-11-23', '2026-W48', '', now());
 `
 
-// pgbenchShape is the statements minxin sends for one check-in with an Idempotency-Key, in
-// one transaction, without Go, HTTP or JSON: the database's limit for that work.
-const pgbenchShape = `\set key random(1, 2000000000)
-BEGIN;
-INSERT INTO idempotency_keys (scope, key, path, request_hash, created_at) VALUES (:official, :key, '/api/v1/overnight-stays', 'h', now()) ON CONFLICT DO NOTHING;
+// pgbenchShape is the statements minxin sends for one check-in, in one transaction, without
+// Go, HTTP or JSON: the database's own limit for that work.
+const pgbenchShape = `BEGIN;
 SELECT * FROM overnight_stays WHERE id = :official;
 SELECT token FROM config_token WHERE id = 1;
 INSERT INTO overnight_stays (id, township_id, official_id, night_date, iso_week, content_hash, created_at)
-VALUES (gen_random_uuid(), :township, :official, '2026-11-23', '2026-W48', 'h', now());
+VALUES (gen_random_uuid(), :township, :official, '2026-11-23', '2026-W48', 'h', now()) ON CONFLICT DO NOTHING;
 INSERT INTO evidence (record_type, record_id, kind, township_id, official_id, occurred_at, received_at, lat, lng, accuracy_m, distance_m, photo_ids, flags, counts, content_hash)
 VALUES ('overnight_stay', gen_random_uuid(), 'checkin', :township, :official, now(), now(), 30, 120, 12, 10, '[]', '[]', true, 'h');
 INSERT INTO activity_pending (id, at, actor_id, action, entity, entity_id, township_id, before, after)
-VALUES (gen_random_uuid(), now(), :official, 'checkin', 'overnight_stay', :key, :township, 'null', '{}');
-UPDATE idempotency_keys SET status = 201, content_type = 'application/json', response = 'sealed' WHERE scope = :official AND key = :key;
+VALUES (gen_random_uuid(), now(), :official, 'checkin', 'overnight_stay', 'x', :township, 'null', '{}');
 COMMIT;
 `
 
@@ -217,9 +211,9 @@ func pgbench(t testing.TB, env *apitest.Env, script, township, official string, 
 }
 
 // TestWriteThroughput measures, in one run on one PostgreSQL: authenticated check-ins
-// through `minxin serve` (or several behind nginx) as the PWA sends them (with an
-// Idempotency-Key) and without the key; pgbench's single-row INSERT, the least a check-in
-// must write; and pgbench sending the same statements as minxin, in one transaction.
+// through `minxin serve` (or several behind nginx) as the PWA sends them; pgbench's
+// single-row INSERT, the least a check-in must write; and pgbench sending the statements
+// minxin sends for a check-in, in one transaction.
 func TestWriteThroughput(t *testing.T) {
 	env := apitest.New(t, "postgres")
 	towns, tokens := district(t, env, 8, 4)
@@ -228,24 +222,22 @@ func TestWriteThroughput(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := startCluster(t, env, *replicas)
-	checkinLoad(t, c.URL, tokens, *clients, true, 2*time.Second) // warm up: connections, caches
-	withKey := checkinLoad(t, c.URL, tokens, *clients, true, *duration)
-	withoutKey := checkinLoad(t, c.URL, tokens, *clients, false, *duration)
+	checkinLoad(t, c.URL, tokens, *clients, 2*time.Second) // warm up: connections, caches
+	minxin := checkinLoad(t, c.URL, tokens, *clients, *duration)
 	official := env.User(domain.RoleOfficial, towns[0].ID)
 	insert := pgbench(t, env, pgbenchScript, towns[0].ID, official.ID, *clients, *duration)
 	shape := pgbench(t, env, pgbenchShape, towns[0].ID, official.ID, *clients, *duration)
 	report := fmt.Sprintf(`write throughput: %d clients, %s each, synchronous_commit=%s, %d instance(s)
-  minxin check-in, Idempotency-Key  %s
-  minxin check-in, id only          %s
-  pgbench single-row INSERT         %s
-  pgbench minxin's statements       %s
-  ratio minxin (key) / pgbench INSERT      %.2f
-  ratio minxin (key) / pgbench statements  %.2f`,
-		*clients, *duration, syncCommit, *replicas, withKey, withoutKey, insert, shape,
-		withKey.perSecond()/insert.perSecond(), withKey.perSecond()/shape.perSecond())
+  minxin check-ins              %s
+  pgbench single-row INSERT     %s
+  pgbench minxin's statements   %s
+  ratio minxin / pgbench INSERT       %.2f
+  ratio minxin / pgbench statements   %.2f`,
+		*clients, *duration, syncCommit, *replicas, minxin, insert, shape,
+		minxin.perSecond()/insert.perSecond(), minxin.perSecond()/shape.perSecond())
 	t.Log(report)
 	fmt.Println(report)
-	if withKey.failed+withoutKey.failed > 0 {
-		t.Errorf("%d check-ins failed", withKey.failed+withoutKey.failed)
+	if minxin.failed > 0 {
+		t.Errorf("%d check-ins failed", minxin.failed)
 	}
 }
