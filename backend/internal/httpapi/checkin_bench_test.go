@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"testing"
@@ -11,15 +12,42 @@ import (
 	"minxin/backend/internal/domain"
 )
 
-// BenchmarkCheckinHTTP is a check-in as the PWA sends it (with its id as Idempotency-Key)
-// through the real router and middleware, in parallel, on PostgreSQL: the in-process view of
-// what backend/internal/proof measures across processes. Profile it with -cpuprofile.
-func BenchmarkCheckinHTTP(b *testing.B) {
+// checkinHTTPEnv is a township with eight team members on a fresh PostgreSQL database.
+func checkinHTTPEnv(b *testing.B) (*apitest.Env, domain.Township, []domain.User) {
 	env := apitest.New(b, "postgres")
 	town := env.Township("甲镇", 30, 120)
-	var tokens []string
+	var officials []domain.User
 	for range 8 {
-		tokens = append(tokens, env.Token(env.User(domain.RoleOfficial, town.ID, "team_member")))
+		officials = append(officials, env.User(domain.RoleOfficial, town.ID, "team_member"))
+	}
+	return env, town, officials
+}
+
+// BenchmarkCheckinHTTPBaseline is the baseline of BenchmarkCheckinHTTP, with the same
+// parallelism: one single-row INSERT of an overnight stay, the least a check-in must write.
+func BenchmarkCheckinHTTPBaseline(b *testing.B) {
+	env, town, officials := checkinHTTPEnv(b)
+	b.SetParallelism(8)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			err := env.Store.RawExec(context.Background(), `INSERT INTO overnight_stays (id, township_id, official_id, night_date, iso_week, content_hash, created_at)
+				VALUES (?, ?, ?, '2026-11-23', '2026-W48', '', now())`, domain.NewID(), town.ID, officials[0].ID)
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkCheckinHTTP is a check-in as the PWA sends it (its id also as Idempotency-Key)
+// through the real router and middleware, 16 at a time, on PostgreSQL: the in-process view
+// of what backend/internal/proof measures across processes. Profile it with -cpuprofile.
+func BenchmarkCheckinHTTP(b *testing.B) {
+	env, _, officials := checkinHTTPEnv(b)
+	var tokens []string
+	for _, o := range officials {
+		tokens = append(tokens, env.Token(o))
 	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	next := make(chan string, 1024)
