@@ -223,4 +223,12 @@ func TestSecurityHeaders(t *testing.T) {
 	if !strings.Contains(csp, "frame-ancestors 'none'") || strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") {
 		t.Errorf("Content-Security-Policy: %q", csp)
 	}
+	// HSTS only when the request came over TLS, here through a proxy that terminated it.
+	if hsts := r.Header.Get("Strict-Transport-Security"); hsts != "" {
+		t.Errorf("Strict-Transport-Security over plain HTTP: %q", hsts)
+	}
+	tls := env.Do(apitest.Request{Method: "GET", Path: "/healthz", Header: map[string]string{"X-Forwarded-Proto": "https"}})
+	if hsts := tls.Header.Get("Strict-Transport-Security"); !strings.HasPrefix(hsts, "max-age=31536000") {
+		t.Errorf("Strict-Transport-Security behind TLS: %q", hsts)
+	}
 }
