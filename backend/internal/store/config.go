@@ -23,6 +23,10 @@ type configCache struct {
 
 type townFences struct{ seat, area []duty.Geofence }
 
+// cachedDates bounds the dates kept per map: any date can be asked for (progress on a date,
+// scorecards week by week), and the cache must not grow with them.
+const cachedDates = 512
+
 // config is the cache as of tx's view of the config token.
 type config struct {
 	s     *Store
@@ -72,7 +76,12 @@ func (c config) settingsOn(tx *gorm.DB, d civil.Date) (domain.Settings, error) {
 	for _, r := range rows {
 		out[r.Key] = json.RawMessage(r.Value) // later effective dates overwrite earlier ones
 	}
-	c.lookup(func(cc *configCache) { cc.settings[d] = out })
+	c.lookup(func(cc *configCache) {
+		if len(cc.settings) >= cachedDates {
+			clear(cc.settings)
+		}
+		cc.settings[d] = out
+	})
 	return out, nil
 }
 
@@ -91,7 +100,12 @@ func (c config) dutyParamsOn(tx *gorm.DB, d civil.Date) (duty.Params, error) {
 		return duty.Params{}, err
 	}
 	p = dutyParams(st)
-	c.lookup(func(cc *configCache) { cc.duty[d] = p })
+	c.lookup(func(cc *configCache) {
+		if len(cc.duty) >= cachedDates {
+			clear(cc.duty)
+		}
+		cc.duty[d] = p
+	})
 	return p, nil
 }
 

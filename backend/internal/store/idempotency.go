@@ -41,11 +41,11 @@ type IdempotentRequest struct {
 // Idempotent runs a request that carries an Idempotency-Key in one transaction with its claim
 // on the key. run gets a context whose store calls all join that transaction, and returns the
 // answer to keep (nil for an answer that is not kept: the request's writes are rolled back,
-// rate-limit events aside, and a retry runs again). The records the request wrote and its kept answer commit together: a server killed
-// in between leaves neither, and the retry simply runs again. A retry sent while the first
-// request is being answered waits for it (on the key's row in PostgreSQL, on the one
-// connection in SQLite) and then gets the kept answer, which Idempotent returns as replay.
-// The same key with another request is 422.
+// rate-limit events aside, and a retry runs again). The records the request wrote and its
+// kept answer commit together: a server killed in between leaves neither, and the retry simply
+// runs again. A retry sent while the first request is being answered waits for it (on the
+// key's row in PostgreSQL, on the one connection in SQLite) and then gets the kept answer,
+// which Idempotent returns as replay. The same key with another request is 422.
 func (s *Store) Idempotent(ctx context.Context, r IdempotentRequest, run func(ctx context.Context) (*StoredAnswer, error)) (replay *StoredAnswer, err error) {
 	select {
 	case s.requestSlots <- struct{}{}:
