@@ -181,8 +181,12 @@ func idempotencyExempt(path string) bool {
 }
 
 var idempotentByRecord = map[string]bool{
-	"/overnight-stays": true, "/overnight-stays/:id/checkout": true,
-	"/stationings": true, "/stationings/:id/checkout": true,
-	"/reception-days/:id/checkin": true,
-	"/visit-triggers": true, "/visits": true, "/talk-days": true,
+	"/overnight-stays":              true,
+	"/overnight-stays/:id/checkout": true,
+	"/stationings":                  true,
+	"/stationings/:id/checkout":     true,
+	"/reception-days/:id/checkin":   true,
+	"/visit-triggers":               true,
+	"/visits":                       true,
+	"/talk-days":                    true,
 }

@@ -317,4 +317,3 @@ func restartPostgres(t testing.TB) {
 		t.Fatalf("restart PostgreSQL: %v\n%s", err, out)
 	}
 }
-
