@@ -55,10 +55,10 @@ lighthouse: pwa
 # that PostgreSQL (pg_ctlcluster, immediate mode) during each soak.
 PROOF = $(GO) test -tags proof -count=1 -v -timeout 30m ./backend/internal/proof
 
-# In `make test`: a 20-second soak on one instance and on two behind nginx, and the checks
-# that two instances behave as one.
+# In `make test`: a 20-second soak on one instance and on two behind nginx, the checks that
+# two instances behave as one, and the connection limit.
 proof:
-	$(PROOF) -run 'TestSoak' -args -duration 20s
+	$(PROOF) -run 'TestSoak|TestConnectionLimit' -args -duration 20s
 	$(PROOF) -run 'TestSoak|TestTwoInstancesBehaveAsOne' -args -duration 20s -replicas 2
 
 # The longer soak: 5 minutes on one instance, then on two behind nginx.
