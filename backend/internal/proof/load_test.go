@@ -224,6 +224,15 @@ func TestWriteThroughput(t *testing.T) {
 	c := startCluster(t, env, *replicas)
 	checkinLoad(t, c.URL, tokens, *clients, 2*time.Second) // warm up: connections, caches
 	minxin := checkinLoad(t, c.URL, tokens, *clients, *duration)
+	// What a check-in keeps on disk, indexes included, once the sealers have chained the log
+	// (for sizing: docs/deployment.md); pgbench adds rows to the same tables afterwards.
+	time.Sleep(1500 * time.Millisecond)
+	var stored struct{ Bytes, Rows int64 }
+	if err := env.Store.RawScan(t.Context(), &stored, `SELECT (SELECT count(*) FROM overnight_stays) AS rows,
+		pg_total_relation_size('overnight_stays') + pg_total_relation_size('evidence') +
+		pg_total_relation_size('activity_log') + pg_total_relation_size('activity_pending') AS bytes`); err != nil {
+		t.Fatal(err)
+	}
 	official := env.User(domain.RoleOfficial, towns[0].ID)
 	insert := pgbench(t, env, pgbenchScript, towns[0].ID, official.ID, *clients, *duration)
 	shape := pgbench(t, env, pgbenchShape, towns[0].ID, official.ID, *clients, *duration)
@@ -232,9 +241,10 @@ func TestWriteThroughput(t *testing.T) {
   pgbench single-row INSERT     %s
   pgbench minxin's statements   %s
   ratio minxin / pgbench INSERT       %.2f
-  ratio minxin / pgbench statements   %.2f`,
+  ratio minxin / pgbench statements   %.2f
+  on disk per check-in (record, evidence, log entry, indexes): %d bytes`,
 		*clients, *duration, syncCommit, *replicas, minxin, insert, shape,
-		minxin.perSecond()/insert.perSecond(), minxin.perSecond()/shape.perSecond())
+		minxin.perSecond()/insert.perSecond(), minxin.perSecond()/shape.perSecond(), stored.Bytes/max(1, stored.Rows))
 	t.Log(report)
 	fmt.Println(report)
 	if minxin.failed > 0 {

@@ -57,56 +57,55 @@ func (c config) lookup(read func(*configCache)) {
 	read(cc)
 }
 
+// onDate answers the value for date d from one of the cache's maps, or loads it and keeps it.
+func onDate[T any](c config, byDate func(*configCache) map[civil.Date]T, d civil.Date, load func() (T, error)) (T, error) {
+	var (
+		v  T
+		ok bool
+	)
+	c.lookup(func(cc *configCache) { v, ok = byDate(cc)[d] })
+	if ok {
+		return v, nil
+	}
+	v, err := load()
+	if err != nil {
+		return v, err
+	}
+	c.lookup(func(cc *configCache) {
+		m := byDate(cc)
+		if len(m) >= cachedDates {
+			clear(m)
+		}
+		m[d] = v
+	})
+	return v, nil
+}
+
 // settingsOn returns the value of every setting in force on date d. The answer is shared:
 // callers must not change it.
 func (c config) settingsOn(tx *gorm.DB, d civil.Date) (domain.Settings, error) {
-	var (
-		out domain.Settings
-		ok  bool
-	)
-	c.lookup(func(cc *configCache) { out, ok = cc.settings[d] })
-	if ok {
-		return out, nil
-	}
-	var rows []settingRow
-	if err := tx.Where("effective_from <= ?", d).Order("key, effective_from").Find(&rows).Error; err != nil {
-		return nil, err
-	}
-	out = domain.Settings{}
-	for _, r := range rows {
-		out[r.Key] = json.RawMessage(r.Value) // later effective dates overwrite earlier ones
-	}
-	c.lookup(func(cc *configCache) {
-		if len(cc.settings) >= cachedDates {
-			clear(cc.settings)
+	return onDate(c, func(cc *configCache) map[civil.Date]domain.Settings { return cc.settings }, d, func() (domain.Settings, error) {
+		var rows []settingRow
+		if err := tx.Where("effective_from <= ?", d).Order("key, effective_from").Find(&rows).Error; err != nil {
+			return nil, err
 		}
-		cc.settings[d] = out
+		out := domain.Settings{}
+		for _, r := range rows {
+			out[r.Key] = json.RawMessage(r.Value) // later effective dates overwrite earlier ones
+		}
+		return out, nil
 	})
-	return out, nil
 }
 
 // dutyParamsOn returns the duty rules' numbers in force on date d.
 func (c config) dutyParamsOn(tx *gorm.DB, d civil.Date) (duty.Params, error) {
-	var (
-		p  duty.Params
-		ok bool
-	)
-	c.lookup(func(cc *configCache) { p, ok = cc.duty[d] })
-	if ok {
-		return p, nil
-	}
-	st, err := c.settingsOn(tx, d)
-	if err != nil {
-		return duty.Params{}, err
-	}
-	p = dutyParams(st)
-	c.lookup(func(cc *configCache) {
-		if len(cc.duty) >= cachedDates {
-			clear(cc.duty)
+	return onDate(c, func(cc *configCache) map[civil.Date]duty.Params { return cc.duty }, d, func() (duty.Params, error) {
+		st, err := c.settingsOn(tx, d)
+		if err != nil {
+			return duty.Params{}, err
 		}
-		cc.duty[d] = p
+		return dutyParams(st), nil
 	})
-	return p, nil
 }
 
 // townshipFences returns a township's seat geofence, and its area: the seat and its villages.
