@@ -21,12 +21,17 @@ import (
 	"time"
 
 	"minxin/backend/internal/apitest"
+	"minxin/backend/internal/auth"
 	"minxin/backend/internal/domain"
 )
 
 // district seeds townships, each with officials, and answers the officials' access tokens.
+// The tokens live auth.AccessTTL: a run must end before they do.
 func district(t testing.TB, env *apitest.Env, townships, officialsEach int) (towns []domain.Township, tokens []string) {
 	t.Helper()
+	if *duration > auth.AccessTTL-3*time.Minute {
+		t.Fatalf("-duration %s: at most %s, the access tokens' lifetime less the time to set up and finish", *duration, auth.AccessTTL-3*time.Minute)
+	}
 	for k := range townships {
 		town := env.Township(fmt.Sprintf("测试%d镇", k+1), 30+float64(k)*0.1, 120)
 		env.Village(town, fmt.Sprintf("测试%d村", k+1), 30+float64(k)*0.1, 120.01)
