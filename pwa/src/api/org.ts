@@ -102,9 +102,10 @@ export function errorsFrom(err: unknown, fields: readonly string[]): Errors {
 
 // ---- Form checks --------------------------------------------------------------------------------
 
-type Result<T> = { ok: true; body: T } | { ok: false; errors: Errors }
+/** A form checked: the body to send, or the errors by field. */
+export type Checked<T> = { ok: true; body: T } | { ok: false; errors: Errors }
 
-function result<T>(errors: Errors, body: T): Result<T> {
+function result<T>(errors: Errors, body: T): Checked<T> {
   return Object.keys(errors).length ? { ok: false, errors } : { ok: true, body }
 }
 
@@ -152,7 +153,7 @@ export function placeFormOf(p?: Place): PlaceForm {
 }
 
 /** A township's or village's body; an empty radius is left out, so the district's default applies. */
-export function placeBody(f: PlaceForm): Result<PlaceBody> {
+export function placeBody(f: PlaceForm): Checked<PlaceBody> {
   const errors: Errors = {}
   const name = checkText(errors, 'name', f.name, 100)
   const lat = numberOf(f.lat)
@@ -203,7 +204,7 @@ export function householdFormOf(h: Household | null, villageId: string): Househo
 }
 
 /** Spaces and dashes are dropped from the phone number; 7 to 15 digits, an optional leading +. */
-export function householdBody(f: HouseholdForm): Result<HouseholdBody> {
+export function householdBody(f: HouseholdForm): Checked<HouseholdBody> {
   const errors: Errors = {}
   if (!f.village_id) errors.village_id = 'org.v.required'
   const head_name = checkText(errors, 'head_name', f.head_name, 50)
@@ -277,7 +278,7 @@ function checkPassword(errors: Errors, password: string, required: boolean): voi
  * district-wide) and left out for other roles; the team-member and lead flags and the
  * appointment date are sent only for an official.
  */
-export function userCreateBody(f: UserForm): Result<UserCreateBody> {
+export function userCreateBody(f: UserForm): Checked<UserCreateBody> {
   const errors: Errors = {}
   const username = f.username.trim()
   if (username === '') errors.username = 'org.v.required'
@@ -302,7 +303,7 @@ export function userCreateBody(f: UserForm): Result<UserCreateBody> {
 }
 
 /** The changes of a user: only what differs from the stored user (username, role and township are fixed). */
-export function userUpdateBody(f: UserForm, u: StaffUser): Result<UserUpdateBody> {
+export function userUpdateBody(f: UserForm, u: StaffUser): Checked<UserUpdateBody> {
   const errors: Errors = {}
   const display_name = checkText(errors, 'display_name', f.display_name, 50)
   checkPassword(errors, f.password, false)
@@ -329,7 +330,7 @@ export interface LeaveForm {
   reason: string
 }
 
-export function leaveBody(f: LeaveForm): Result<LeaveForm> {
+export function leaveBody(f: LeaveForm): Checked<LeaveForm> {
   const errors: Errors = {}
   if (!f.user_id) errors.user_id = 'org.v.required'
   if (!DATE.test(f.start_date)) errors.start_date = f.start_date ? 'org.v.date' : 'org.v.required'
@@ -345,7 +346,7 @@ export interface HolidayForm {
   name: string
 }
 
-export function holidayBody(f: HolidayForm): Result<{ date: string; body: { working: boolean; name: string } }> {
+export function holidayBody(f: HolidayForm): Checked<{ date: string; body: { working: boolean; name: string } }> {
   const errors: Errors = {}
   if (!DATE.test(f.date)) errors.date = f.date ? 'org.v.date' : 'org.v.required'
   const name = checkText(errors, 'name', f.name, 50, false)
@@ -376,7 +377,7 @@ export interface SettingForm {
  * A new value of a number or clock setting, from a date that is today or later (the server
  * refuses earlier dates too; the check here only saves a round trip).
  */
-export function settingBody(f: SettingForm, kind: SettingKind, today: string): Result<{ key: string; value: number | string; effective_from: string }> {
+export function settingBody(f: SettingForm, kind: SettingKind, today: string): Checked<{ key: string; value: number | string; effective_from: string }> {
   const errors: Errors = {}
   let value: number | string = f.value.trim()
   if (!f.key) errors.key = 'org.v.required'

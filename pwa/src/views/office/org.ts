@@ -1,8 +1,8 @@
-import { watch, type Ref } from 'vue'
+import { ref, watch, type Ref } from 'vue'
 import { useI18n } from 'vue-i18n'
 import { showToast } from 'vant'
 import 'vant/es/toast/style'
-import type { Errors } from '../../api/org'
+import { errorsFrom, type Checked, type Errors } from '../../api/org'
 import { dateIn } from '../official/today'
 
 /** The district's today (Asia/Shanghai), as YYYY-MM-DD. */
@@ -25,7 +25,7 @@ export function useOrgText() {
 }
 
 /** Takes a field's error away as soon as the field is changed (the form-wide one too). */
-export function clearOnEdit<F extends object>(form: F, errors: Ref<Errors>): void {
+function clearOnEdit<F extends object>(form: F, errors: Ref<Errors>): void {
   watch(
     () => ({ ...form }) as Record<string, unknown>,
     (now, before) => {
@@ -36,4 +36,33 @@ export function clearOnEdit<F extends object>(form: F, errors: Ref<Errors>): voi
       errors.value = next
     },
   )
+}
+
+/**
+ * A form's errors and busy flag, and its submit: a body that failed the page's checks shows
+ * their errors; a checked body is sent, and what the server refuses is shown on the fields
+ * named (and in a toast when it concerns the whole form).
+ */
+export function useOrgForm<F extends object>(form: F, fields: readonly string[]) {
+  const { fail } = useOrgText()
+  const errors = ref<Errors>({})
+  const busy = ref(false)
+  clearOnEdit(form, errors)
+  async function submit<B>(checked: Checked<B>, send: (body: B) => Promise<void>): Promise<void> {
+    if (!checked.ok) {
+      errors.value = checked.errors
+      return
+    }
+    errors.value = {}
+    busy.value = true
+    try {
+      await send(checked.body)
+    } catch (err) {
+      errors.value = errorsFrom(err, fields)
+      fail(errors.value)
+    } finally {
+      busy.value = false
+    }
+  }
+  return { errors, busy, submit }
 }
