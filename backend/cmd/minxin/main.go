@@ -23,11 +23,13 @@ import (
 
 	"golang.org/x/net/netutil"
 
+	"minxin/backend/internal/app"
 	"minxin/backend/internal/auth"
 	"minxin/backend/internal/config"
 	"minxin/backend/internal/demo"
 	"minxin/backend/internal/domain"
 	"minxin/backend/internal/httpapi"
+	"minxin/backend/internal/organisation"
 	"minxin/backend/internal/qrtoken"
 	"minxin/backend/internal/sampler"
 	"minxin/backend/internal/store"
@@ -120,7 +122,7 @@ func loadDemo(stdout io.Writer) error {
 	if _, err := st.Migrate(ctx); err != nil {
 		return err
 	}
-	logins, err := demo.Load(ctx, st, time.Now())
+	logins, err := demo.Load(ctx, app.New(st, app.Options{}), time.Now())
 	if err != nil {
 		return err
 	}
@@ -142,11 +144,17 @@ func serve(logger *slog.Logger) error {
 	if _, err := st.Migrate(ctx); err != nil {
 		return err
 	}
+	secret, err := cfg.Secret()
+	if err != nil {
+		return err
+	}
+	qrKey := qrtoken.NewKey(secret)
+	services := app.New(st, app.Options{QRKey: &qrKey})
 	// Replied petitions close by themselves (§4); the job is safe on several instances at once.
 	jobsDone := make(chan struct{})
 	go func() {
 		defer close(jobsDone)
-		st.ClosePetitionsEvery(ctx, time.Minute, func(n int, err error) {
+		services.Petitions.CloseEvery(ctx, time.Minute, func(n int, err error) {
 			if err != nil {
 				logger.Error("closing petitions due", "error", err)
 				return
@@ -174,20 +182,15 @@ func serve(logger *slog.Logger) error {
 		}
 	}()
 	defer func() { stop(); <-jobsDone }()
-	secret, err := cfg.Secret()
-	if err != nil {
-		return err
-	}
 	signer, err := auth.NewSigner(secret, time.Now)
 	if err != nil {
 		return err
 	}
-	st.SetQRKey(qrtoken.NewKey(secret))
 	files, err := store.OpenFiles(filepath.Join(cfg.DataDir, "attachments"))
 	if err != nil {
 		return err
 	}
-	api := httpapi.New(httpapi.Deps{Store: st, Signer: signer, Secret: secret, Logger: logger, OpenAPI: docs.OpenAPI, Web: web.FS(), Files: files,
+	api := httpapi.New(httpapi.Deps{App: services, Signer: signer, Secret: secret, Logger: logger, OpenAPI: docs.OpenAPI, Web: web.FS(), Files: files,
 		TrustedProxies: cfg.TrustedProxies})
 	srv := &http.Server{
 		Addr:              cfg.Addr,
@@ -253,7 +256,7 @@ func userCreate(args []string, stdin io.Reader, stdout io.Writer) error {
 	if _, err := st.Migrate(ctx); err != nil {
 		return err
 	}
-	created, err := st.CreateUser(ctx, store.SystemActor, store.NewUser{User: u, Password: password})
+	created, err := organisation.New(st, nil).CreateUser(ctx, store.SystemActor, organisation.NewUser{User: u, Password: password})
 	if err != nil {
 		return describe(err)
 	}

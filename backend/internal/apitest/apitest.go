@@ -29,9 +29,11 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 	_ "github.com/jackc/pgx/v5/stdlib"
 
+	"minxin/backend/internal/app"
 	"minxin/backend/internal/auth"
 	"minxin/backend/internal/domain"
 	"minxin/backend/internal/httpapi"
+	"minxin/backend/internal/organisation"
 	"minxin/backend/internal/qrtoken"
 	"minxin/backend/internal/store"
 	"minxin/docs"
@@ -74,6 +76,7 @@ type Env struct {
 	T       testing.TB
 	Engine  string
 	Store   *store.Store
+	App     *app.Services // the feature services the server calls
 	Server  *httpapi.Server
 	HTTP    *httptest.Server
 	Clock   *Clock
@@ -123,16 +126,16 @@ func New(t testing.TB, engine string) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st.SetQRKey(qrtoken.NewKey(secret))
+	services := app.New(st, app.Options{QRKey: ptr(qrtoken.NewKey(secret))})
 	files, err := store.OpenFiles(filepath.Join(dataDir, "attachments"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httpapi.New(httpapi.Deps{Store: st, Signer: signer, Secret: secret, Logger: logger, OpenAPI: docs.OpenAPI, Files: files})
+	srv := httpapi.New(httpapi.Deps{App: services, Signer: signer, Secret: secret, Logger: logger, OpenAPI: docs.OpenAPI, Files: files})
 	hs := httptest.NewServer(srv.Echo)
 	t.Cleanup(hs.Close)
-	return &Env{T: t, Engine: engine, Store: st, Server: srv, HTTP: hs, Clock: clock, Secret: secret, Loc: loc, DataDir: dataDir, DatabaseURL: opts.DatabaseURL}
+	return &Env{T: t, Engine: engine, Store: st, App: services, Server: srv, HTTP: hs, Clock: clock, Secret: secret, Loc: loc, DataDir: dataDir, DatabaseURL: opts.DatabaseURL}
 }
 
 // freshPostgres creates a database for one test and drops it afterwards.
@@ -324,7 +327,7 @@ func validate(req *http.Request, body []byte, res Response) error {
 // Password is the password of every user the fixtures make.
 const Password = "correct-horse-battery"
 
-// User creates a user directly in the store and returns it.
+// User creates a user through the organisation service and returns it.
 func (e *Env) User(role domain.Role, township string, flags ...string) domain.User {
 	e.T.Helper()
 	u := domain.User{Username: fmt.Sprintf("%s-%s", role, domain.NewID()[24:]), DisplayName: "测试" + string(role), Role: role}
@@ -339,7 +342,7 @@ func (e *Env) User(role domain.Role, township string, flags ...string) domain.Us
 			u.Lead = true
 		}
 	}
-	created, err := e.Store.CreateUser(context.Background(), store.SystemActor, store.NewUser{User: u, Password: Password})
+	created, err := e.App.Organisation.CreateUser(context.Background(), store.SystemActor, organisation.NewUser{User: u, Password: Password})
 	if err != nil {
 		e.T.Fatal(err)
 	}
@@ -360,36 +363,38 @@ func (e *Env) Token(u domain.User) string {
 	return tok
 }
 
-// Township creates a township through the store.
+// Township creates a township through the organisation service.
 func (e *Env) Township(name string, lat, lng float64) domain.Township {
 	e.T.Helper()
-	t, err := e.Store.CreateTownship(context.Background(), domain.Actor{UserID: store.SystemActor, Role: domain.RoleAdmin},
-		store.TownshipInput{Name: &name, Lat: &lat, Lng: &lng})
+	t, err := e.App.Organisation.CreateTownship(context.Background(), domain.Actor{UserID: store.SystemActor, Role: domain.RoleAdmin},
+		organisation.TownshipInput{Name: &name, Lat: &lat, Lng: &lng})
 	if err != nil {
 		e.T.Fatal(err)
 	}
 	return t
 }
 
-// Village creates a village through the store.
+// Village creates a village through the organisation service.
 func (e *Env) Village(township domain.Township, name string, lat, lng float64) domain.Village {
 	e.T.Helper()
-	v, err := e.Store.CreateVillage(context.Background(), domain.Actor{UserID: store.SystemActor, Role: domain.RoleAdmin},
-		store.VillageInput{TownshipID: &township.ID, Name: &name, Lat: &lat, Lng: &lng})
+	v, err := e.App.Organisation.CreateVillage(context.Background(), domain.Actor{UserID: store.SystemActor, Role: domain.RoleAdmin},
+		organisation.VillageInput{TownshipID: &township.ID, Name: &name, Lat: &lat, Lng: &lng})
 	if err != nil {
 		e.T.Fatal(err)
 	}
 	return v
 }
 
-// Household creates a household through the store.
+// Household creates a household through the organisation service.
 func (e *Env) Household(v domain.Village, head string) domain.Household {
 	e.T.Helper()
 	addr := v.Name + "1号"
-	h, err := e.Store.CreateHousehold(context.Background(), domain.Actor{UserID: store.SystemActor, Role: domain.RoleAdmin},
-		store.HouseholdInput{VillageID: &v.ID, HeadName: &head, Address: &addr})
+	h, err := e.App.Organisation.CreateHousehold(context.Background(), domain.Actor{UserID: store.SystemActor, Role: domain.RoleAdmin},
+		organisation.HouseholdInput{VillageID: &v.ID, HeadName: &head, Address: &addr})
 	if err != nil {
 		e.T.Fatal(err)
 	}
 	return h
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -10,8 +10,11 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"minxin/backend/internal/app"
 	"minxin/backend/internal/civil"
 	"minxin/backend/internal/domain"
+	"minxin/backend/internal/duties"
+	"minxin/backend/internal/organisation"
 	"minxin/backend/internal/store"
 )
 
@@ -40,8 +43,9 @@ var given = []string{"建国", "秀英", "海燕", "志强", "桂兰", "国华",
 
 // Load fills an empty database and returns the demo logins. now is the present; records are
 // spread over the weeks before it.
-func Load(ctx context.Context, st *store.Store, now time.Time) ([]Login, error) {
-	if n, err := st.UserCount(ctx); err != nil {
+func Load(ctx context.Context, svc *app.Services, now time.Time) ([]Login, error) {
+	st := svc.Store
+	if n, err := svc.Organisation.UserCount(ctx); err != nil {
 		return nil, err
 	} else if n > 0 {
 		return nil, errors.New("the database already has users: the demo loads only into an empty database")
@@ -52,7 +56,7 @@ func Load(ctx context.Context, st *store.Store, now time.Time) ([]Login, error) 
 	system := domain.Actor{UserID: store.SystemActor, Role: domain.RoleAdmin}
 	var logins []Login
 	user := func(u domain.User, note string) (domain.User, error) {
-		created, err := st.CreateUser(ctx, store.SystemActor, store.NewUser{User: u, Password: Password})
+		created, err := svc.Organisation.CreateUser(ctx, store.SystemActor, organisation.NewUser{User: u, Password: Password})
 		if err == nil {
 			town := ""
 			if u.TownshipID != nil {
@@ -74,14 +78,14 @@ func Load(ctx context.Context, st *store.Store, now time.Time) ([]Login, error) 
 	today := civil.Of(now, st.Location())
 	for ti, t := range townships {
 		name, lat, lng := t.name, t.lat, t.lng
-		town, err := st.CreateTownship(ctx, system, store.TownshipInput{Name: &name, Lat: &lat, Lng: &lng})
+		town, err := svc.Organisation.CreateTownship(ctx, system, organisation.TownshipInput{Name: &name, Lat: &lat, Lng: &lng})
 		if err != nil {
 			return nil, err
 		}
 		var villages []domain.Village
 		for vi, vn := range t.villages {
 			vname, vlat, vlng := vn, lat+0.02*float64(vi+1), lng+0.015*float64(vi)
-			v, err := st.CreateVillage(ctx, system, store.VillageInput{TownshipID: &town.ID, Name: &vname, Lat: &vlat, Lng: &vlng})
+			v, err := svc.Organisation.CreateVillage(ctx, system, organisation.VillageInput{TownshipID: &town.ID, Name: &vname, Lat: &vlat, Lng: &vlng})
 			if err != nil {
 				return nil, err
 			}
@@ -106,7 +110,7 @@ func Load(ctx context.Context, st *store.Store, now time.Time) ([]Login, error) 
 		}
 		lead := team[0].Actor()
 		for i, m := range team[1:] {
-			if _, err := st.PutContactLink(ctx, lead, m.ID, store.ContactLinkInput{VillageID: villages[i%len(villages)].ID}); err != nil {
+			if _, err := svc.Duties.PutContactLink(ctx, lead, m.ID, duties.ContactLinkInput{VillageID: villages[i%len(villages)].ID}); err != nil {
 				return nil, err
 			}
 		}
@@ -117,19 +121,18 @@ func Load(ctx context.Context, st *store.Store, now time.Time) ([]Login, error) 
 				addr := fmt.Sprintf("%s%d组%d号", v.Name, h/4+1, h+1)
 				phone := fmt.Sprintf("13%d%08d", 5+ti, vi*100+h)
 				contact := team[1+vi%3].ID
-				hh, err := st.CreateHousehold(ctx, lead, store.HouseholdInput{VillageID: &v.ID, HeadName: &head, Address: &addr, Phone: &phone, ContactOfficialID: &contact})
+				hh, err := svc.Organisation.CreateHousehold(ctx, lead, organisation.HouseholdInput{VillageID: &v.ID, HeadName: &head, Address: &addr, Phone: &phone, ContactOfficialID: &contact})
 				if err != nil {
 					return nil, err
 				}
 				households = append(households, hh)
 			}
 		}
-		if err := fieldRecords(ctx, st, rng, today, town, villages, households, team); err != nil {
+		if err := fieldRecords(ctx, svc, rng, today, town, villages, households, team); err != nil {
 			return nil, err
 		}
 	}
-	st.SetClock(func() time.Time { return now })
-	if err := st.DemoPetitions(ctx); err != nil {
+	if err := loadPetitions(ctx, svc, now); err != nil {
 		return nil, err
 	}
 	return logins, nil
@@ -137,9 +140,9 @@ func Load(ctx context.Context, st *store.Store, now time.Time) ([]Login, error) 
 
 // fieldRecords writes four weeks of records: the rota and its check-ins, overnight stays,
 // stationing sessions, must-visit triggers and visits, talk days.
-func fieldRecords(ctx context.Context, st *store.Store, rng *rand.Rand, today civil.Date, town domain.Township,
+func fieldRecords(ctx context.Context, svc *app.Services, rng *rand.Rand, today civil.Date, town domain.Township,
 	villages []domain.Village, households []domain.Household, team []domain.User) error {
-	loc := st.Location()
+	st, loc := svc.Store, svc.Store.Location()
 	at := func(d civil.Date, hour, minute int) time.Time {
 		return d.Start(loc).Add(time.Duration(hour)*time.Hour + time.Duration(minute)*time.Minute)
 	}
@@ -155,7 +158,7 @@ func fieldRecords(ctx context.Context, st *store.Store, rng *rand.Rand, today ci
 	}
 	start := today.AddDays(-28)
 	officer := domain.Actor{UserID: store.SystemActor, Role: domain.RoleAdmin}
-	days, err := st.GenerateReceptionDays(ctx, officer, store.RotaInput{TownshipID: town.ID, From: start, To: today.AddDays(14)})
+	days, err := svc.Duties.GenerateReceptionDays(ctx, officer, duties.RotaInput{TownshipID: town.ID, From: start, To: today.AddDays(14)})
 	if err != nil {
 		return err
 	}
@@ -170,7 +173,7 @@ func fieldRecords(ctx context.Context, st *store.Store, rng *rand.Rand, today ci
 		t := at(d.Date, 8, 20+rng.IntN(70))
 		a := byID[*d.OfficialID].Actor()
 		if err := write(t, func() error {
-			_, err := st.CheckinReception(ctx, a, d.ID, store.CheckoutInput{Evidence: ev(t, town.Lat, town.Lng)})
+			_, err := svc.Duties.CheckinReception(ctx, a, d.ID, duties.CheckoutInput{Evidence: ev(t, town.Lat, town.Lng)})
 			return err
 		}); err != nil {
 			return err
@@ -185,13 +188,13 @@ func fieldRecords(ctx context.Context, st *store.Store, rng *rand.Rand, today ci
 				in, out := at(d, 19, rng.IntN(50)), at(d.AddDays(1), 6, rng.IntN(50))
 				id := domain.NewID()
 				if err := write(in, func() error {
-					_, err := st.CreateOvernightStay(ctx, a, store.StayInput{ID: id, Checkin: ev(in, town.Lat, town.Lng)})
+					_, err := svc.Duties.CreateOvernightStay(ctx, a, duties.StayInput{ID: id, Checkin: ev(in, town.Lat, town.Lng)})
 					return err
 				}); err != nil {
 					return err
 				}
 				if err := write(out, func() error {
-					_, err := st.CheckoutOvernightStay(ctx, a, id, store.CheckoutInput{Evidence: ev(out, town.Lat, town.Lng)})
+					_, err := svc.Duties.CheckoutOvernightStay(ctx, a, id, duties.CheckoutInput{Evidence: ev(out, town.Lat, town.Lng)})
 					return err
 				}); err != nil {
 					return err
@@ -203,13 +206,13 @@ func fieldRecords(ctx context.Context, st *store.Store, rng *rand.Rand, today ci
 				in, out := at(d, 8, rng.IntN(30)), at(d, 12+rng.IntN(5), rng.IntN(60))
 				id := domain.NewID()
 				if err := write(in, func() error {
-					_, err := st.CreateStationing(ctx, a, store.StationingInput{ID: id, VillageID: v.ID, Checkin: ev(in, v.Lat, v.Lng)})
+					_, err := svc.Duties.CreateStationing(ctx, a, duties.StationingInput{ID: id, VillageID: v.ID, Checkin: ev(in, v.Lat, v.Lng)})
 					return err
 				}); err != nil {
 					return err
 				}
 				if err := write(out, func() error {
-					_, err := st.CheckoutStationing(ctx, a, id, store.CheckoutInput{Evidence: ev(out, v.Lat, v.Lng)})
+					_, err := svc.Duties.CheckoutStationing(ctx, a, id, duties.CheckoutInput{Evidence: ev(out, v.Lat, v.Lng)})
 					return err
 				}); err != nil {
 					return err
@@ -225,7 +228,7 @@ func fieldRecords(ctx context.Context, st *store.Store, rng *rand.Rand, today ci
 		var trigger domain.VisitTrigger
 		if err := write(at(on, 10, 0), func() error {
 			var err error
-			trigger, err = st.CreateTrigger(ctx, recorder, store.TriggerInput{ID: domain.NewID(), HouseholdID: h.ID, Category: categories[i%len(categories)], OccurredOn: on, Note: "村民反映"})
+			trigger, err = svc.Duties.CreateTrigger(ctx, recorder, duties.TriggerInput{ID: domain.NewID(), HouseholdID: h.ID, Category: categories[i%len(categories)], OccurredOn: on, Note: "村民反映"})
 			return err
 		}); err != nil {
 			return err
@@ -240,7 +243,7 @@ func fieldRecords(ctx context.Context, st *store.Store, rng *rand.Rand, today ci
 			continue
 		}
 		if err := write(t, func() error {
-			_, err := st.CreateVisit(ctx, visitor, store.VisitInput{ID: domain.NewID(), HouseholdID: h.ID, Category: trigger.Category,
+			_, err := svc.Duties.CreateVisit(ctx, visitor, duties.VisitInput{ID: domain.NewID(), HouseholdID: h.ID, Category: trigger.Category,
 				Notes: "已上门了解情况", FollowUp: "两周后回访", Evidence: ev(t, v.Lat, v.Lng)})
 			return err
 		}); err != nil {
@@ -254,7 +257,7 @@ func fieldRecords(ctx context.Context, st *store.Store, rng *rand.Rand, today ci
 		}
 		for _, v := range villages {
 			if err := write(at(month, 19, 0), func() error {
-				_, err := st.CreateTalkDay(ctx, team[0].Actor(), store.TalkDayInput{ID: domain.NewID(), VillageID: v.ID, HeldOn: month,
+				_, err := svc.Duties.CreateTalkDay(ctx, team[0].Actor(), duties.TalkDayInput{ID: domain.NewID(), VillageID: v.ID, HeldOn: month,
 					Attendance: 20 + rng.IntN(40), Issues: []string{"村道路灯损坏", "灌溉水渠需清淤"}})
 				return err
 			}); err != nil {

@@ -16,8 +16,9 @@ type EvidenceInput struct {
 	QRToken    *string    `json:"qr_token"`
 }
 
-// Evidence is a stored check-in or check-out with what the server added: when it arrived,
-// the distance to the relevant geofence, the flags and whether it counts.
+// Evidence is a check-in or check-out as stored and answered: what the phone sent with what
+// the server added — when it arrived, the distance to the relevant geofence, the flags and
+// whether it counts. The lists are kept as JSON text.
 type Evidence struct {
 	OccurredAt time.Time `json:"occurred_at"`
 	ReceivedAt time.Time `json:"received_at"`
@@ -25,8 +26,8 @@ type Evidence struct {
 	Lng        *float64  `json:"lng"`
 	AccuracyM  *float64  `json:"accuracy_m"`
 	DistanceM  *float64  `json:"distance_m"`
-	PhotoIDs   []string  `json:"photo_ids"`
-	Flags      []string  `json:"flags"`
+	PhotoIDs   []string  `json:"photo_ids" gorm:"serializer:json"`
+	Flags      []string  `json:"flags" gorm:"serializer:json"`
 	Counts     bool      `json:"counts"`
 }
 

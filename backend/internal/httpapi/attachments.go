@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"minxin/backend/internal/access"
 	"minxin/backend/internal/domain"
 	"minxin/backend/internal/store"
 )
@@ -19,10 +20,10 @@ func evidenceRoutes(s *Server) []Route {
 		// Public: villagers without an account attach photos to their petitions; they are
 		// rate limited per address.
 		{http.MethodPost, "/attachments", nil, s.uploadAttachment},
-		{http.MethodGet, "/attachments/:id", anyone, s.downloadAttachment},
+		{http.MethodGet, "/attachments/:id", access.Anyone, s.downloadAttachment},
 		// Only petition officers and admins print QR codes: an official (a lead too) who could
 		// fetch a household's token could claim a qr_verified visit without going there.
-		{http.MethodGet, "/households/:id/qr", roles(domain.RoleAdmin, domain.RolePetitionOfficer), s.householdQR},
+		{http.MethodGet, "/households/:id/qr", access.Office, s.householdQR},
 	}
 }
 
@@ -42,7 +43,7 @@ func (s *Server) uploadAttachment(c echo.Context) error {
 	var attempt store.Attempt
 	if !loggedIn {
 		var err error
-		if attempt, err = s.deps.Store.Attempt(ctx, store.AnonymousUploadLimit, c.RealIP()); err != nil {
+		if attempt, err = s.deps.App.Store.Attempt(ctx, store.AnonymousUploadLimit, c.RealIP()); err != nil {
 			return err
 		}
 	}
@@ -65,7 +66,7 @@ func (s *Server) keepUpload(c echo.Context, a domain.Actor) (store.Attachment, e
 	if err != nil {
 		return store.Attachment{}, err
 	}
-	return s.deps.Store.CreateAttachment(c.Request().Context(), a, blob)
+	return s.deps.App.Store.CreateAttachment(c.Request().Context(), a, blob)
 }
 
 // receiveUpload reads a multipart body holding exactly one part, "file". A body that
@@ -121,7 +122,7 @@ func (s *Server) downloadAttachment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	x, err := s.deps.Store.Attachment(c.Request().Context(), actor(c), id)
+	x, err := s.deps.App.Store.Attachment(c.Request().Context(), actor(c), id)
 	if err != nil {
 		return err
 	}

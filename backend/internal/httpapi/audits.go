@@ -5,6 +5,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"minxin/backend/internal/access"
+	"minxin/backend/internal/audits"
 	"minxin/backend/internal/domain"
 	"minxin/backend/internal/store"
 )
@@ -12,37 +14,35 @@ import (
 // auditRoutes are the routes of random audits (抽查, §5). Inspectors open rounds and record
 // findings; an official sees a finding only once it is recorded on their record.
 func auditRoutes(s *Server) []Route {
-	inspector := roles(domain.RoleInspector)
-	readers := roles(domain.RoleAdmin, domain.RoleInspector)
 	return []Route{
-		{http.MethodPost, "/audits", inspector, s.openAudit},
-		{http.MethodGet, "/audits", readers, s.listAudits},
-		{http.MethodGet, "/audits/:id", readers, s.getAudit},
-		{http.MethodGet, "/audits/:id/manifest", readers, s.auditManifest},
-		{http.MethodGet, "/audits/:id/verify", readers, s.verifyAudit},
-		{http.MethodPost, "/audits/:id/cancel", inspector, s.cancelAudit},
-		{http.MethodPost, "/audits/:id/findings", inspector, s.recordFinding},
-		{http.MethodGet, "/findings", roles(domain.RoleOfficial), s.myFindings},
-		{http.MethodPost, "/findings/:id/explain", roles(domain.RoleOfficial), s.explainFinding},
-		{http.MethodPost, "/findings/:id/resolve", inspector, s.resolveFinding},
+		{http.MethodPost, "/audits", access.Inspector, s.openAudit},
+		{http.MethodGet, "/audits", access.Overseer, s.listAudits},
+		{http.MethodGet, "/audits/:id", access.Overseer, s.getAudit},
+		{http.MethodGet, "/audits/:id/manifest", access.Overseer, s.auditManifest},
+		{http.MethodGet, "/audits/:id/verify", access.Overseer, s.verifyAudit},
+		{http.MethodPost, "/audits/:id/cancel", access.Inspector, s.cancelAudit},
+		{http.MethodPost, "/audits/:id/findings", access.Inspector, s.recordFinding},
+		{http.MethodGet, "/findings", access.Official, s.myFindings},
+		{http.MethodPost, "/findings/:id/explain", access.Official, s.explainFinding},
+		{http.MethodPost, "/findings/:id/resolve", access.Inspector, s.resolveFinding},
 	}
 }
 
 func (s *Server) openAudit(c echo.Context) error {
-	return create(c, func(a domain.Actor, in store.AuditInput) (domain.Audit, error) {
-		return s.deps.Store.OpenAudit(c.Request().Context(), a, in)
+	return create(c, func(a domain.Actor, in audits.Input) (domain.Audit, error) {
+		return s.deps.App.Audits.Open(c.Request().Context(), a, in)
 	})
 }
 
 func (s *Server) listAudits(c echo.Context) error {
 	return list(c, func(_ domain.Actor, p store.PageRequest) (store.Page[domain.Audit], error) {
-		return s.deps.Store.Audits(c.Request().Context(), p)
+		return s.deps.App.Audits.Audits(c.Request().Context(), p)
 	})
 }
 
 func (s *Server) getAudit(c echo.Context) error {
 	return get(c, "audit", func(_ domain.Actor, id string) (domain.Audit, error) {
-		return s.deps.Store.Audit(c.Request().Context(), id)
+		return s.deps.App.Audits.Audit(c.Request().Context(), id)
 	})
 }
 
@@ -53,7 +53,7 @@ func (s *Server) auditManifest(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	b, err := s.deps.Store.AuditManifest(c.Request().Context(), id)
+	b, err := s.deps.App.Audits.Manifest(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
@@ -62,8 +62,8 @@ func (s *Server) auditManifest(c echo.Context) error {
 }
 
 func (s *Server) verifyAudit(c echo.Context) error {
-	return get(c, "audit", func(_ domain.Actor, id string) (store.AuditVerification, error) {
-		return s.deps.Store.VerifyAudit(c.Request().Context(), id)
+	return get(c, "audit", func(_ domain.Actor, id string) (audits.Verification, error) {
+		return s.deps.App.Audits.Verify(c.Request().Context(), id)
 	})
 }
 
@@ -73,7 +73,7 @@ type reasonRequest struct {
 
 func (s *Server) cancelAudit(c echo.Context) error {
 	return update(c, "audit", func(a domain.Actor, id string, in reasonRequest) (domain.Audit, error) {
-		return s.deps.Store.CancelAudit(c.Request().Context(), a, id, in.Reason)
+		return s.deps.App.Audits.Cancel(c.Request().Context(), a, id, in.Reason)
 	})
 }
 
@@ -82,11 +82,11 @@ func (s *Server) recordFinding(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var in store.FindingInput
+	var in audits.FindingInput
 	if err := bind(c, &in); err != nil {
 		return err
 	}
-	f, err := s.deps.Store.RecordFinding(c.Request().Context(), actor(c), id, in)
+	f, err := s.deps.App.Audits.RecordFinding(c.Request().Context(), actor(c), id, in)
 	if err != nil {
 		return err
 	}
@@ -94,7 +94,7 @@ func (s *Server) recordFinding(c echo.Context) error {
 }
 
 func (s *Server) myFindings(c echo.Context) error {
-	fs, err := s.deps.Store.FindingsFor(c.Request().Context(), actor(c))
+	fs, err := s.deps.App.Audits.FindingsFor(c.Request().Context(), actor(c))
 	if err != nil {
 		return err
 	}
@@ -102,13 +102,13 @@ func (s *Server) myFindings(c echo.Context) error {
 }
 
 func (s *Server) explainFinding(c echo.Context) error {
-	return update(c, "finding", func(a domain.Actor, id string, in store.ExplainInput) (domain.Finding, error) {
-		return s.deps.Store.ExplainFinding(c.Request().Context(), a, id, in)
+	return update(c, "finding", func(a domain.Actor, id string, in audits.ExplainInput) (domain.Finding, error) {
+		return s.deps.App.Audits.ExplainFinding(c.Request().Context(), a, id, in)
 	})
 }
 
 func (s *Server) resolveFinding(c echo.Context) error {
-	return update(c, "finding", func(a domain.Actor, id string, in store.ResolveInput) (domain.Finding, error) {
-		return s.deps.Store.ResolveFinding(c.Request().Context(), a, id, in)
+	return update(c, "finding", func(a domain.Actor, id string, in audits.ResolveInput) (domain.Finding, error) {
+		return s.deps.App.Audits.ResolveFinding(c.Request().Context(), a, id, in)
 	})
 }

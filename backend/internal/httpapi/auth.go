@@ -45,11 +45,11 @@ func (s *Server) login(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	u, err := s.deps.Store.Login(ctx, in.Username, in.Password, c.RealIP())
+	u, err := s.deps.App.Organisation.Login(ctx, in.Username, in.Password, c.RealIP())
 	if err != nil {
 		return err
 	}
-	refresh, err := s.deps.Store.IssueRefreshToken(ctx, u.ID, "")
+	refresh, err := s.deps.App.Organisation.IssueRefreshToken(ctx, u.ID, "")
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func (s *Server) refresh(c echo.Context) error {
 	if in.RefreshToken == "" {
 		return domain.InvalidField("refresh_token", "is required")
 	}
-	u, next, err := s.deps.Store.Refresh(c.Request().Context(), in.RefreshToken)
+	u, next, err := s.deps.App.Organisation.Refresh(c.Request().Context(), in.RefreshToken)
 	if err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ func (s *Server) logout(c echo.Context) error {
 		}
 	}
 	a, _ := actorOf(c)
-	if err := s.deps.Store.Logout(c.Request().Context(), a.UserID, in.RefreshToken); err != nil {
+	if err := s.deps.App.Organisation.Logout(c.Request().Context(), a.UserID, in.RefreshToken); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -90,7 +90,7 @@ func (s *Server) logout(c echo.Context) error {
 
 func (s *Server) me(c echo.Context) error {
 	a, _ := actorOf(c)
-	u, err := s.deps.Store.UserByID(c.Request().Context(), a.UserID)
+	u, err := s.deps.App.Organisation.UserByID(c.Request().Context(), a.UserID)
 	if err != nil {
 		return domain.Unauthenticated("invalid_token", "the user of this token no longer exists")
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"minxin/backend/internal/domain"
-	"minxin/backend/internal/store"
+	"minxin/backend/internal/duties"
 )
 
 // FuzzBind: any request body is either decoded or refused as malformed (400) or invalid
@@ -21,7 +21,7 @@ func FuzzBind(f *testing.F) {
 	e := echo.New()
 	f.Fuzz(func(t *testing.T, body []byte) {
 		c := e.NewContext(httptest.NewRequest("POST", "/", bytes.NewReader(body)), httptest.NewRecorder())
-		var in store.StayInput
+		var in duties.StayInput
 		err := bind(c, &in)
 		if err == nil {
 			return

@@ -227,7 +227,7 @@ func TestAnotherTownshipIsNotFound(t *testing.T) {
 		if r := env.Patch("/api/v1/households/"+hb.ID, tok, map[string]any{"head_name": "王五"}); r.Status != http.StatusNotFound {
 			t.Errorf("patch another township's household: %d", r.Status)
 		}
-		if h, _ := env.Store.Household(context.Background(), domain.Actor{Role: domain.RoleAdmin}, hb.ID); h.HeadName != "李四" {
+		if h, _ := env.App.Organisation.Household(context.Background(), domain.Actor{Role: domain.RoleAdmin}, hb.ID); h.HeadName != "李四" {
 			t.Errorf("household changed: %+v", h)
 		}
 		// Lists hold only the actor's township.

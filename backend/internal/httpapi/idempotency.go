@@ -69,7 +69,7 @@ func (s *Server) idempotent(c echo.Context, next echo.HandlerFunc) error {
 	rec := &heldResponse{ResponseWriter: c.Response().Writer}
 	c.Response().Writer = rec
 	original := c.Request()
-	replay, err := s.deps.Store.Idempotent(c.Request().Context(), req, func(ctx context.Context) (*store.StoredAnswer, error) {
+	replay, err := s.deps.App.Store.Idempotent(c.Request().Context(), req, func(ctx context.Context) (*store.StoredAnswer, error) {
 		c.SetRequest(c.Request().WithContext(ctx))
 		err := next(c)
 		if status := c.Response().Status; err != nil || status < 200 || status > 299 {

@@ -9,6 +9,7 @@ import (
 
 	"minxin/backend/internal/apitest"
 	"minxin/backend/internal/domain"
+	"minxin/backend/internal/organisation"
 	"minxin/backend/internal/store"
 )
 
@@ -93,7 +94,7 @@ func TestIdempotencyKeyCommitsWithTheRecords(t *testing.T) {
 				}
 			}()
 			env.Store.Idempotent(t.Context(), req, func(ctx context.Context) (*store.StoredAnswer, error) {
-				if _, err := env.Store.CreateTownship(ctx, admin.Actor(), store.TownshipInput{Name: &name, Lat: &lat, Lng: &lng}); err != nil {
+				if _, err := env.App.Organisation.CreateTownship(ctx, admin.Actor(), organisation.TownshipInput{Name: &name, Lat: &lat, Lng: &lng}); err != nil {
 					t.Fatal(err)
 				}
 				panic("killed")

@@ -15,7 +15,7 @@ import (
 	"minxin/backend/internal/apitest"
 	"minxin/backend/internal/civil"
 	"minxin/backend/internal/domain"
-	"minxin/backend/internal/store"
+	"minxin/backend/internal/duties"
 )
 
 // The transitions of §4, written from the specification: which action moves a petition from
@@ -62,7 +62,7 @@ func TestPetitionEveryTransitionAllowedAndRefused(t *testing.T) {
 		start := env.Clock.Now()
 		closed := w.reach(t, "replied")
 		env.Clock.Set(start.Add(40 * 24 * time.Hour))
-		if n, err := env.Store.ClosePetitionsDue(ctx); err != nil || n != 1 {
+		if n, err := env.App.Petitions.CloseDue(ctx); err != nil || n != 1 {
 			t.Fatalf("close job: %d, %v", n, err)
 		}
 		env.Clock.Set(start.Add(time.Minute))
@@ -195,12 +195,12 @@ func TestPetitionSubmissionChannels(t *testing.T) {
 		ctx := context.Background()
 		rotaActor := domain.Actor{UserID: w.admin.ID, Role: domain.RoleAdmin}
 		today := civil.Of(env.Clock.Now(), env.Loc)
-		days, err := env.Store.GenerateReceptionDays(ctx, rotaActor, store.RotaInput{TownshipID: w.town.ID, From: today, To: today})
+		days, err := env.App.Duties.GenerateReceptionDays(ctx, rotaActor, duties.RotaInput{TownshipID: w.town.ID, From: today, To: today})
 		if err != nil || len(days) != 1 {
 			t.Fatalf("rota: %v %v", days, err)
 		}
 		if days[0].OfficialID == nil || *days[0].OfficialID != w.official.ID {
-			if _, err := env.Store.ReassignReceptionDay(ctx, rotaActor, days[0].ID, store.ReassignInput{OfficialID: w.official.ID, Reason: "调班"}); err != nil {
+			if _, err := env.App.Duties.ReassignReceptionDay(ctx, rotaActor, days[0].ID, duties.ReassignInput{OfficialID: w.official.ID, Reason: "调班"}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -388,14 +388,14 @@ func TestPetitionDeadlineBoundaries(t *testing.T) {
 		toClose := w.reach(t, "replied")
 		env.Clock.Set(at(env, 2027, 1, 9, 23, 59))
 		closedBefore := env.Get("/api/v1/petitions?state=closed", w.tok(w.officer)).Map(t)["items"].([]any)
-		if _, err := env.Store.ClosePetitionsDue(ctx); err != nil {
+		if _, err := env.App.Petitions.CloseDue(ctx); err != nil {
 			t.Fatal(err)
 		}
 		if s := env.Get("/api/v1/petitions/"+toClose.ID, w.tok(w.officer)).Map(t)["state"]; s != "replied" {
 			t.Errorf("closed on day 30 at 23:59: %v", s)
 		}
 		env.Clock.Set(at(env, 2027, 1, 10, 0, 0))
-		if _, err := env.Store.ClosePetitionsDue(ctx); err != nil {
+		if _, err := env.App.Petitions.CloseDue(ctx); err != nil {
 			t.Fatal(err)
 		}
 		if s := env.Get("/api/v1/petitions/"+toClose.ID, w.tok(w.officer)).Map(t)["state"]; s != "closed" {

@@ -1,50 +1,47 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
+	"minxin/backend/internal/access"
 	"minxin/backend/internal/civil"
 	"minxin/backend/internal/domain"
+	"minxin/backend/internal/export"
+	"minxin/backend/internal/petitions"
 	"minxin/backend/internal/rules/petition"
 	"minxin/backend/internal/store"
 )
 
-// Who may call the petition routes (§4). Submission, tracking and the petitioner's own actions
-// are public: a villager without an account sends the tracking code and PIN instead of a token,
-// and the store decides from the channel who may register what. Inspectors read figures only.
-var (
-	petitionReaders  = roles(domain.RoleAdmin, domain.RoleOfficial, domain.RolePetitionOfficer, domain.RoleVillager)
-	petitionOffice   = roles(domain.RoleAdmin, domain.RolePetitionOfficer)
-	petitionHandlers = roles(domain.RoleAdmin, domain.RolePetitionOfficer, domain.RoleOfficial)
-	petitionFigures  = anyOf(roles(domain.RoleAdmin, domain.RoleInspector, domain.RolePetitionOfficer), lead)
-)
-
-// petitionRoutes are the routes of petitions (信访件, §4).
+// petitionRoutes are the routes of petitions (信访件, §4). Submission, tracking and the
+// petitioner's own actions are public: a villager without an account sends the tracking code
+// and PIN instead of a token, and access decides from the channel who may register what.
+// Inspectors read figures only.
 func petitionRoutes(s *Server) []Route {
 	return []Route{
 		{http.MethodPost, "/petitions", nil, s.submitPetition},
-		{http.MethodGet, "/petitions", petitionReaders, s.listPetitions},
+		{http.MethodGet, "/petitions", access.PetitionReaders, s.listPetitions},
 		{http.MethodGet, "/petitions/track", nil, s.trackPetition},
-		{http.MethodGet, "/petitions/figures", petitionFigures, s.petitionFigures},
-		{http.MethodGet, "/petitions/:id", petitionReaders, s.getPetition},
-		{http.MethodPost, "/petitions/:id/accept", petitionOffice, act(s, petition.Accept, func(b acceptBody) store.ActionInput { return store.ActionInput{Note: b.Note} })},
-		{http.MethodPost, "/petitions/:id/reject", petitionOffice, act(s, petition.Reject, func(b rejectBody) store.ActionInput {
-			return store.ActionInput{Reason: b.Reason, Guidance: b.Guidance}
+		{http.MethodGet, "/petitions/figures", access.FigureReaders, s.petitionFigures},
+		{http.MethodGet, "/petitions/:id", access.PetitionReaders, s.getPetition},
+		{http.MethodPost, "/petitions/:id/accept", access.Office, act(s, petition.Accept, func(b acceptBody) petitions.ActionInput { return petitions.ActionInput{Note: b.Note} })},
+		{http.MethodPost, "/petitions/:id/reject", access.Office, act(s, petition.Reject, func(b rejectBody) petitions.ActionInput {
+			return petitions.ActionInput{Reason: b.Reason, Guidance: b.Guidance}
 		})},
-		{http.MethodPost, "/petitions/:id/assign", petitionOffice, act(s, petition.Assign, func(b assignBody) store.ActionInput { return store.ActionInput{HandlerID: b.HandlerID} })},
-		{http.MethodPost, "/petitions/:id/extend", petitionOffice, act(s, petition.Extend, func(b extendBody) store.ActionInput {
-			return store.ActionInput{Days: b.Days, Reason: b.Reason}
+		{http.MethodPost, "/petitions/:id/assign", access.Office, act(s, petition.Assign, func(b assignBody) petitions.ActionInput { return petitions.ActionInput{HandlerID: b.HandlerID} })},
+		{http.MethodPost, "/petitions/:id/extend", access.Office, act(s, petition.Extend, func(b extendBody) petitions.ActionInput {
+			return petitions.ActionInput{Days: b.Days, Reason: b.Reason}
 		})},
-		{http.MethodPost, "/petitions/:id/reply", petitionHandlers, act(s, petition.Reply, func(b replyBody) store.ActionInput { return store.ActionInput{Text: b.Text} })},
-		{http.MethodPost, "/petitions/:id/feedback", nil, actAsPetitioner(s, petition.Feedback, func(b feedbackBody) (store.ActionInput, petitionerCredentials) {
-			return store.ActionInput{Rating: b.Rating}, b.petitionerCredentials
+		{http.MethodPost, "/petitions/:id/reply", access.PetitionHandlers, act(s, petition.Reply, func(b replyBody) petitions.ActionInput { return petitions.ActionInput{Text: b.Text} })},
+		{http.MethodPost, "/petitions/:id/feedback", nil, actAsPetitioner(s, petition.Feedback, func(b feedbackBody) (petitions.ActionInput, petitionerCredentials) {
+			return petitions.ActionInput{Rating: b.Rating}, b.petitionerCredentials
 		})},
 		{http.MethodPost, "/petitions/:id/request-review", nil, actAsPetitioner(s, petition.RequestReview, reasonOnly)},
-		{http.MethodPost, "/petitions/:id/review", petitionOffice, act(s, petition.Review, func(b opinionBody) store.ActionInput { return store.ActionInput{Opinion: b.Opinion} })},
+		{http.MethodPost, "/petitions/:id/review", access.Office, act(s, petition.Review, func(b opinionBody) petitions.ActionInput { return petitions.ActionInput{Opinion: b.Opinion} })},
 		{http.MethodPost, "/petitions/:id/request-rereview", nil, actAsPetitioner(s, petition.RequestRereview, reasonOnly)},
-		{http.MethodPost, "/petitions/:id/rereview", petitionOffice, act(s, petition.Rereview, func(b opinionBody) store.ActionInput { return store.ActionInput{Opinion: b.Opinion} })},
+		{http.MethodPost, "/petitions/:id/rereview", access.Office, act(s, petition.Rereview, func(b opinionBody) petitions.ActionInput { return petitions.ActionInput{Opinion: b.Opinion} })},
 		{http.MethodPost, "/petitions/:id/withdraw", nil, actAsPetitioner(s, petition.Withdraw, reasonOnly)},
 	}
 }
@@ -91,24 +88,16 @@ type reasonBody struct {
 	petitionerCredentials
 }
 
-func reasonOnly(b reasonBody) (store.ActionInput, petitionerCredentials) {
-	return store.ActionInput{Reason: b.Reason}, b.petitionerCredentials
-}
-
-// optionalActor is the logged-in actor, or nil on a public route called without a token.
-func optionalActor(c echo.Context) *domain.Actor {
-	if a, ok := actorOf(c); ok {
-		return &a
-	}
-	return nil
+func reasonOnly(b reasonBody) (petitions.ActionInput, petitionerCredentials) {
+	return petitions.ActionInput{Reason: b.Reason}, b.petitionerCredentials
 }
 
 func (s *Server) submitPetition(c echo.Context) error {
-	var in store.PetitionInput
+	var in petitions.Input
 	if err := bind(c, &in); err != nil {
 		return err
 	}
-	out, err := s.deps.Store.SubmitPetition(c.Request().Context(), optionalActor(c), in, c.RealIP())
+	out, err := s.deps.App.Petitions.Submit(c.Request().Context(), optionalActor(c), in, c.RealIP())
 	if err != nil {
 		return err
 	}
@@ -116,7 +105,7 @@ func (s *Server) submitPetition(c echo.Context) error {
 }
 
 func (s *Server) listPetitions(c echo.Context) error {
-	var f store.PetitionFilter
+	var f petitions.Filter
 	var err error
 	if f.TownshipID, err = queryID(c, "township_id"); err != nil {
 		return err
@@ -134,22 +123,20 @@ func (s *Server) listPetitions(c echo.Context) error {
 	default:
 		return domain.InvalidField("overdue", "must be true or false")
 	}
-	return list(c, func(a domain.Actor, p store.PageRequest) (store.Page[store.Petition], error) {
-		return s.deps.Store.Petitions(c.Request().Context(), a, f, p)
+	return list(c, func(a domain.Actor, p store.PageRequest) (store.Page[petitions.Petition], error) {
+		return s.deps.App.Petitions.Petitions(c.Request().Context(), a, f, p)
 	})
 }
 
-func ptr[T any](v T) *T { return &v }
-
 func (s *Server) getPetition(c echo.Context) error {
-	return get(c, "petition", func(a domain.Actor, id string) (store.Petition, error) {
-		return s.deps.Store.Petition(c.Request().Context(), a, id)
+	return get(c, "petition", func(a domain.Actor, id string) (petitions.Petition, error) {
+		return s.deps.App.Petitions.Petition(c.Request().Context(), a, id)
 	})
 }
 
 func (s *Server) trackPetition(c echo.Context) error {
-	cred := store.PetitionCredentials{TrackingCode: c.QueryParam("code"), PIN: c.QueryParam("pin")}
-	out, err := s.deps.Store.TrackPetition(c.Request().Context(), cred, c.RealIP())
+	cred := petitions.Credentials{TrackingCode: c.QueryParam("code"), PIN: c.QueryParam("pin")}
+	out, err := s.deps.App.Petitions.Track(c.Request().Context(), cred, c.RealIP())
 	if err != nil {
 		return err
 	}
@@ -158,7 +145,7 @@ func (s *Server) trackPetition(c echo.Context) error {
 
 // act is the handler of an office or handler action: bind the action's body, act as the
 // logged-in actor.
-func act[B any](s *Server, action petition.Action, input func(B) store.ActionInput) echo.HandlerFunc {
+func act[B any](s *Server, action petition.Action, input func(B) petitions.ActionInput) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		id, err := pathID(c, "id", "petition")
 		if err != nil {
@@ -168,8 +155,7 @@ func act[B any](s *Server, action petition.Action, input func(B) store.ActionInp
 		if err := bind(c, &b); err != nil {
 			return err
 		}
-		a := actor(c)
-		out, err := s.deps.Store.ActOnPetition(c.Request().Context(), &a, nil, c.RealIP(), id, action, input(b))
+		out, err := s.deps.App.Petitions.Act(c.Request().Context(), actor(c), id, action, input(b))
 		if err != nil {
 			return err
 		}
@@ -178,8 +164,9 @@ func act[B any](s *Server, action petition.Action, input func(B) store.ActionInp
 }
 
 // actAsPetitioner is the handler of a petitioner's action: with the tracking code and PIN in
-// the body when they are sent, else as the logged-in villager.
-func actAsPetitioner[B any](s *Server, action petition.Action, input func(B) (store.ActionInput, petitionerCredentials)) echo.HandlerFunc {
+// the body when they are sent — answered with what tracking shows, never the office's view —
+// else as the logged-in villager.
+func actAsPetitioner[B any](s *Server, action petition.Action, input func(B) (petitions.ActionInput, petitionerCredentials)) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		id, err := pathID(c, "id", "petition")
 		if err != nil {
@@ -190,27 +177,28 @@ func actAsPetitioner[B any](s *Server, action petition.Action, input func(B) (st
 			return err
 		}
 		in, pc := input(b)
-		var cred *store.PetitionCredentials
+		ctx := c.Request().Context()
 		if pc.TrackingCode != nil || pc.PIN != nil {
-			cred = &store.PetitionCredentials{}
+			cred := petitions.Credentials{}
 			if pc.TrackingCode != nil {
 				cred.TrackingCode = *pc.TrackingCode
 			}
 			if pc.PIN != nil {
 				cred.PIN = *pc.PIN
 			}
-		}
-		out, err := s.deps.Store.ActOnPetition(c.Request().Context(), optionalActor(c), cred, c.RealIP(), id, action, in)
-		if err != nil {
-			return err
-		}
-		if cred != nil {
-			// A petitioner acting by code and PIN reads what tracking shows, never the office's view.
-			tracked, err := s.deps.Store.TrackPetition(c.Request().Context(), *cred, c.RealIP())
+			out, err := s.deps.App.Petitions.ActWithPIN(ctx, cred, c.RealIP(), id, action, in)
 			if err != nil {
 				return err
 			}
-			return c.JSON(http.StatusOK, tracked)
+			return c.JSON(http.StatusOK, out)
+		}
+		a, ok := actorOf(c)
+		if !ok {
+			return domain.Unauthenticated("unauthenticated", "log in, or send the petition's tracking_code and pin")
+		}
+		out, err := s.deps.App.Petitions.Act(ctx, a, id, action, in)
+		if err != nil {
+			return err
 		}
 		return c.JSON(http.StatusOK, out)
 	}
@@ -218,7 +206,7 @@ func actAsPetitioner[B any](s *Server, action petition.Action, input func(B) (st
 
 // petitionFigures answers the figures as JSON, or as a spreadsheet with format=xlsx or csv.
 func (s *Server) petitionFigures(c echo.Context) error {
-	var f store.PetitionFigureFilter
+	var f petitions.FigureFilter
 	var v domain.Invalid
 	var err error
 	if f.TownshipID, err = queryID(c, "township_id"); err != nil {
@@ -239,15 +227,13 @@ func (s *Server) petitionFigures(c echo.Context) error {
 	if err := v.Err(); err != nil {
 		return err
 	}
-	out, err := s.deps.Store.PetitionFigures(c.Request().Context(), actor(c), f)
+	out, err := s.deps.App.Petitions.Figures(c.Request().Context(), actor(c), f)
 	if err != nil {
 		return err
 	}
-	switch format {
-	case "xlsx":
-		return writeFiguresXLSX(c, out)
-	case "csv":
-		return writeFiguresCSV(c, out)
+	if format == "xlsx" || format == "csv" {
+		return sendTable(c, format, fmt.Sprintf("petitions_%s_%s", f.From, f.To), fmt.Sprintf("信访统计_%s_%s", f.From, f.To),
+			export.Sheet{Name: "信访统计", Rows: figureTable(out)})
 	}
 	return c.JSON(http.StatusOK, out)
 }

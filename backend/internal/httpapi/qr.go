@@ -23,7 +23,7 @@ func (s *Server) householdQR(c echo.Context) error {
 	if format != "" && format != "json" && format != "png" {
 		return domain.InvalidField("format", "must be json or png")
 	}
-	qr, err := s.deps.Store.IssueHouseholdQR(c.Request().Context(), actor(c), id)
+	qr, err := s.deps.App.Organisation.IssueHouseholdQR(c.Request().Context(), actor(c), id)
 	if err != nil {
 		return err
 	}

@@ -5,51 +5,15 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"minxin/backend/internal/domain"
+	"minxin/backend/internal/access"
 )
 
-// Policy decides from the actor alone whether a route may be called at all. Township scope is
-// applied by the store: a record of another township answers 404 exactly as a missing one.
-type Policy func(domain.Actor) bool
-
-// Route is one entry of the route table.
+// Route is one entry of the route table: nil Allow is public.
 type Route struct {
 	Method, Path string
-	Allow        Policy // nil: public
+	Allow        access.Policy
 	Handler      echo.HandlerFunc
 }
-
-func roles(rs ...domain.Role) Policy {
-	return func(a domain.Actor) bool {
-		for _, r := range rs {
-			if a.Role == r {
-				return true
-			}
-		}
-		return false
-	}
-}
-
-func anyOf(ps ...Policy) Policy {
-	return func(a domain.Actor) bool {
-		for _, p := range ps {
-			if p(a) {
-				return true
-			}
-		}
-		return false
-	}
-}
-
-// lead is the township's 主要领导.
-func lead(a domain.Actor) bool { return a.Role == domain.RoleOfficial && a.Lead }
-
-var (
-	anyone   Policy = func(domain.Actor) bool { return true }
-	admin           = roles(domain.RoleAdmin)
-	staff           = roles(domain.RoleAdmin, domain.RoleInspector, domain.RoleOfficial, domain.RolePetitionOfficer)
-	managers        = anyOf(admin, lead)
-)
 
 // routes is the API's route table: every endpoint and who may call it. Each feature keeps
 // its part of the table beside its handlers.
@@ -70,39 +34,39 @@ func organisationRoutes(s *Server) []Route {
 	return []Route{
 		{http.MethodPost, "/auth/login", nil, s.login},
 		{http.MethodPost, "/auth/refresh", nil, s.refresh},
-		{http.MethodPost, "/auth/logout", anyone, s.logout},
-		{http.MethodGet, "/me", anyone, s.me},
+		{http.MethodPost, "/auth/logout", access.Anyone, s.logout},
+		{http.MethodGet, "/me", access.Anyone, s.me},
 		{http.MethodGet, "/directory", nil, s.directory},
 
-		{http.MethodGet, "/townships", staff, s.listTownships},
-		{http.MethodPost, "/townships", admin, s.createTownship},
-		{http.MethodGet, "/townships/:id", staff, s.getTownship},
-		{http.MethodPatch, "/townships/:id", admin, s.updateTownship},
+		{http.MethodGet, "/townships", access.Staff, s.listTownships},
+		{http.MethodPost, "/townships", access.Admin, s.createTownship},
+		{http.MethodGet, "/townships/:id", access.Staff, s.getTownship},
+		{http.MethodPatch, "/townships/:id", access.Admin, s.updateTownship},
 
-		{http.MethodGet, "/villages", staff, s.listVillages},
-		{http.MethodPost, "/villages", admin, s.createVillage},
-		{http.MethodGet, "/villages/:id", staff, s.getVillage},
-		{http.MethodPatch, "/villages/:id", admin, s.updateVillage},
+		{http.MethodGet, "/villages", access.Staff, s.listVillages},
+		{http.MethodPost, "/villages", access.Admin, s.createVillage},
+		{http.MethodGet, "/villages/:id", access.Staff, s.getVillage},
+		{http.MethodPatch, "/villages/:id", access.Admin, s.updateVillage},
 
-		{http.MethodGet, "/households", staff, s.listHouseholds},
-		{http.MethodPost, "/households", roles(domain.RoleAdmin, domain.RoleOfficial), s.createHousehold},
-		{http.MethodGet, "/households/:id", staff, s.getHousehold},
-		{http.MethodPatch, "/households/:id", roles(domain.RoleAdmin, domain.RoleOfficial), s.updateHousehold},
+		{http.MethodGet, "/households", access.Staff, s.listHouseholds},
+		{http.MethodPost, "/households", access.HouseholdEditors, s.createHousehold},
+		{http.MethodGet, "/households/:id", access.Staff, s.getHousehold},
+		{http.MethodPatch, "/households/:id", access.HouseholdEditors, s.updateHousehold},
 
-		{http.MethodGet, "/users", staff, s.listUsers},
-		{http.MethodPost, "/users", admin, s.createUser},
-		{http.MethodGet, "/users/:id", staff, s.getUser},
-		{http.MethodPatch, "/users/:id", admin, s.updateUser},
+		{http.MethodGet, "/users", access.Staff, s.listUsers},
+		{http.MethodPost, "/users", access.Admin, s.createUser},
+		{http.MethodGet, "/users/:id", access.Staff, s.getUser},
+		{http.MethodPatch, "/users/:id", access.Admin, s.updateUser},
 
-		{http.MethodGet, "/leaves", anyOf(managers, roles(domain.RoleInspector)), s.listLeaves},
-		{http.MethodPost, "/leaves", managers, s.createLeave},
-		{http.MethodDelete, "/leaves/:id", managers, s.deleteLeave},
+		{http.MethodGet, "/leaves", access.LeaveReaders, s.listLeaves},
+		{http.MethodPost, "/leaves", access.Managers, s.createLeave},
+		{http.MethodDelete, "/leaves/:id", access.Managers, s.deleteLeave},
 
-		{http.MethodGet, "/holidays", staff, s.listHolidays},
-		{http.MethodPut, "/holidays/:date", admin, s.putHoliday},
-		{http.MethodDelete, "/holidays/:date", admin, s.deleteHoliday},
+		{http.MethodGet, "/holidays", access.Staff, s.listHolidays},
+		{http.MethodPut, "/holidays/:date", access.Admin, s.putHoliday},
+		{http.MethodDelete, "/holidays/:date", access.Admin, s.deleteHoliday},
 
-		{http.MethodGet, "/settings", staff, s.listSettings},
-		{http.MethodPost, "/settings", admin, s.putSetting},
+		{http.MethodGet, "/settings", access.Staff, s.listSettings},
+		{http.MethodPost, "/settings", access.Admin, s.putSetting},
 	}
 }

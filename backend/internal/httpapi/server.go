@@ -1,6 +1,6 @@
-// Package httpapi is Minxin's REST API on echo: thin handlers that bind, authorize, call the
-// store and render. Who may call what is decided in one place, the route table in routes.go;
-// township scope is applied by the store to every query.
+// Package httpapi is Minxin's REST API on echo: thin handlers that bind, call the feature
+// services and render. Who may call what is the route table's access policies (routes.go);
+// what each caller then sees is decided by package access and applied by the store.
 package httpapi
 
 import (
@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"minxin/backend/internal/app"
 	"minxin/backend/internal/auth"
 	"minxin/backend/internal/domain"
 	"minxin/backend/internal/store"
@@ -28,7 +29,7 @@ const MaxBodyBytes = 1 << 20
 
 // Deps are what the API needs.
 type Deps struct {
-	Store   *store.Store
+	App     *app.Services
 	Signer  *auth.Signer
 	Secret  []byte // the server's secret: seals the answers kept for Idempotency-Key
 	Logger  *slog.Logger
@@ -146,10 +147,10 @@ func (s *Server) Routes() []Route { return s.routes }
 func (s *Server) readyz(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
 	defer cancel()
-	if err := s.deps.Store.Ping(ctx); err != nil {
+	if err := s.deps.App.Store.Ping(ctx); err != nil {
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "database unreachable"})
 	}
-	if err := s.deps.Store.CheckSchema(ctx); err != nil {
+	if err := s.deps.App.Store.CheckSchema(ctx); err != nil {
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "schema not current"})
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})

@@ -41,11 +41,11 @@ type activityHead struct {
 
 func (activityHead) TableName() string { return "activity_head" }
 
-// change describes one change to record in the log.
-type change struct {
-	actor, action, entity, entityID string
-	townshipID                      *string
-	before, after                   any // marshalled to JSON; nil for none
+// Change describes one change to record in the log.
+type Change struct {
+	Actor, Action, Entity, EntityID string
+	TownshipID                      *string
+	Before, After                   any // marshalled to JSON; nil for none
 }
 
 // SystemActor is the actor id of changes made by the command line and scheduled jobs.
@@ -65,7 +65,9 @@ func entryHash(e LogEntry) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func jsonText(v any) string {
+// JSONText is v as JSON text, "null" for nil; a value that cannot be marshalled is a
+// programming error.
+func JSONText(v any) string {
 	if v == nil {
 		return "null"
 	}
@@ -91,10 +93,11 @@ type pendingEntry struct {
 
 func (pendingEntry) TableName() string { return "activity_pending" }
 
-// appendLog writes c inside tx, to be chained by the sealer once tx has committed.
-func (s *Store) appendLog(tx *gorm.DB, c change) error {
-	e := pendingEntry{ID: domain.NewID(), At: s.now(), ActorID: c.actor, Action: c.action, Entity: c.entity,
-		EntityID: c.entityID, TownshipID: c.townshipID, Before: jsonText(c.before), After: jsonText(c.after)}
+// Log writes c inside the transaction, at its instant, to be chained by the sealer once the
+// transaction has committed.
+func (tx *Tx) Log(c Change) error {
+	e := pendingEntry{ID: domain.NewID(), At: tx.Now, ActorID: c.Actor, Action: c.Action, Entity: c.Entity,
+		EntityID: c.EntityID, TownshipID: c.TownshipID, Before: JSONText(c.Before), After: JSONText(c.After)}
 	if err := tx.Create(&e).Error; err != nil {
 		return fmt.Errorf("activity log: %w", err)
 	}

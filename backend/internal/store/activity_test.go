@@ -7,6 +7,7 @@ import (
 
 	"minxin/backend/internal/apitest"
 	"minxin/backend/internal/domain"
+	"minxin/backend/internal/organisation"
 	"minxin/backend/internal/store"
 )
 
@@ -26,7 +27,7 @@ func TestActivityLogDetectsEditsAndDeletions(t *testing.T) {
 		env.Household(v, "张三")
 		admin := domain.Actor{UserID: store.SystemActor, Role: domain.RoleAdmin}
 		name := "甲镇新名"
-		if _, err := env.Store.UpdateTownship(ctx, admin, town.ID, store.TownshipInput{Name: &name}); err != nil {
+		if _, err := env.App.Organisation.UpdateTownship(ctx, admin, town.ID, organisation.TownshipInput{Name: &name}); err != nil {
 			t.Fatal(err)
 		}
 		broken, n, err := env.Store.VerifyLog(ctx)
@@ -94,8 +95,8 @@ func TestConcurrentChangesChainInOrder(t *testing.T) {
 		for i := 0; i < 20; i++ {
 			go func(i int) {
 				name, lat, lng := "镇", 30.0+float64(i)/100, 120.0
-				_, err := env.Store.CreateTownship(context.Background(), domain.Actor{UserID: store.SystemActor, Role: domain.RoleAdmin},
-					store.TownshipInput{Name: &name, Lat: &lat, Lng: &lng})
+				_, err := env.App.Organisation.CreateTownship(context.Background(), domain.Actor{UserID: store.SystemActor, Role: domain.RoleAdmin},
+					organisation.TownshipInput{Name: &name, Lat: &lat, Lng: &lng})
 				errs <- err
 			}(i)
 		}

@@ -4,8 +4,7 @@ import (
 	"context"
 	"time"
 
-	"gorm.io/gorm"
-
+	"minxin/backend/internal/access"
 	"minxin/backend/internal/domain"
 )
 
@@ -33,38 +32,52 @@ const anonymousUploader = "anonymous"
 // CreateAttachment records an upload of a kept file. The actor is the zero Actor for a
 // villager without an account. The attachment belongs to the uploader's township, if any.
 func (s *Store) CreateAttachment(ctx context.Context, a domain.Actor, b Blob) (Attachment, error) {
-	x := Attachment{ID: domain.NewID(), SHA256: b.SHA256, ContentType: b.ContentType, Size: b.Size, CreatedAt: s.now()}
-	logActor := anonymousUploader
-	if a.UserID != "" {
-		x.UploadedBy, logActor = &a.UserID, a.UserID
-	}
-	if a.TownshipID != "" {
-		x.TownshipID = &a.TownshipID
-	}
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	var x Attachment
+	err := s.Tx(ctx, func(tx *Tx) error {
+		x = Attachment{ID: domain.NewID(), SHA256: b.SHA256, ContentType: b.ContentType, Size: b.Size, CreatedAt: tx.Now}
+		logActor := anonymousUploader
+		if a.UserID != "" {
+			x.UploadedBy, logActor = &a.UserID, a.UserID
+		}
+		if a.TownshipID != "" {
+			x.TownshipID = &a.TownshipID
+		}
 		if err := tx.Create(&x).Error; err != nil {
 			return err
 		}
-		return s.appendLog(tx, change{actor: logActor, action: "create", entity: "attachment", entityID: x.ID, townshipID: x.TownshipID, after: x})
+		return tx.Log(Change{Actor: logActor, Action: "create", Entity: "attachment", EntityID: x.ID, TownshipID: x.TownshipID, After: x})
 	})
 	return x, err
 }
 
-// Attachment returns an attachment the actor may download: "only people who may see the
-// record may download it". Its uploader and admins always may. An attachment of a petition
-// is for those who may know the petition exists (visiblePetitions: never an official it is
-// about, never an inspector). Any other attachment — of a field record, of an audit — is for
-// the officials, petition officers and inspectors whose scope holds its township. Anyone
-// else is answered 404, exactly as for a missing id.
+func (x Attachment) upload(ofPetition bool) access.Upload {
+	return access.Upload{UploadedBy: x.UploadedBy, TownshipID: x.TownshipID, Linked: x.LinkedAt != nil, OfPetition: ofPetition}
+}
+
+// Attachment returns an attachment the actor may download (access.Download); anyone else is
+// answered 404, exactly as for a missing id.
 func (s *Store) Attachment(ctx context.Context, a domain.Actor, id string) (Attachment, error) {
 	db := s.conn(ctx)
 	var x Attachment
 	if err := db.First(&x, "id = ?", id).Error; err != nil {
-		return x, notFound(err, "attachment")
+		return x, NotFound(err, "attachment")
 	}
-	ok, err := mayDownload(db, a, x)
-	if err != nil {
+	const ofPetitions = "petitions.id IN (SELECT petition_id FROM petition_attachments WHERE attachment_id = ?)"
+	var petitions int64
+	if err := db.Table("petitions").Where(ofPetitions, x.ID).Count(&petitions).Error; err != nil {
 		return Attachment{}, err
+	}
+	ok := false
+	switch access.Download(a, x.upload(petitions > 0)) {
+	case access.DownloadAllowed:
+		ok = true
+	case access.DownloadIfPetitionVisible:
+		var visible int64
+		err := Scoped(db.Table("petitions"), a, access.Petitions, PetitionColumns).Where(ofPetitions, x.ID).Count(&visible).Error
+		if err != nil {
+			return Attachment{}, err
+		}
+		ok = visible > 0
 	}
 	if !ok {
 		return Attachment{}, domain.NotFound("attachment")
@@ -72,44 +85,15 @@ func (s *Store) Attachment(ctx context.Context, a domain.Actor, id string) (Atta
 	return x, nil
 }
 
-func mayDownload(db *gorm.DB, a domain.Actor, x Attachment) (bool, error) {
-	if (a.UserID != "" && x.UploadedBy != nil && *x.UploadedBy == a.UserID) || a.Role == domain.RoleAdmin {
-		return true, nil
-	}
-	var petitions int64
-	if err := db.Model(&petitionAttachment{}).Where("attachment_id = ?", x.ID).Count(&petitions).Error; err != nil {
-		return false, err
-	}
-	if petitions > 0 {
-		if a.Role == domain.RoleInspector {
-			return false, nil // inspectors read petition figures, not petitions
-		}
-		q, err := visiblePetitions(db.Model(&petitionRow{}), a)
-		if err != nil {
-			return false, err
-		}
-		var visible int64
-		err = q.Where("petitions.id IN (SELECT petition_id FROM petition_attachments WHERE attachment_id = ?)", x.ID).Count(&visible).Error
-		return visible > 0, err
-	}
-	switch a.Role {
-	case domain.RoleOfficial, domain.RolePetitionOfficer, domain.RoleInspector:
-		return x.TownshipID != nil && a.InScope(*x.TownshipID), nil
-	}
-	return false, nil
-}
-
-// linkAttachments attaches uploads to a record of townshipID being written in tx; field is the
-// request field that named them ("evidence.photo_ids", "attachment_ids"), for errors.
+// LinkAttachments attaches uploads to a record of townshipID being written in the
+// transaction; field is the request field that named them ("evidence.photo_ids",
+// "attachment_ids"), for errors.
 //
-// The actor may link only what it uploaded itself. A villager without an account (the zero
-// Actor) may link only uploads without an account that no record has linked yet, so an
-// anonymous upload is claimed once and can never be pulled into another record. An
-// attachment already belonging to another township is refused: moving it would hide it from
-// the record that holds it. Linking sets the attachment's township, so the township's staff
-// may download it from then on. Each change is logged; linking again to the same township
-// changes nothing.
-func (s *Store) linkAttachments(tx *gorm.DB, a domain.Actor, field string, ids []string, townshipID string) error {
+// The actor may link only what access.MayLink allows. An attachment already belonging to
+// another township is refused: moving it would hide it from the record that holds it.
+// Linking sets the attachment's township, so the township's staff may download it from then
+// on. Each change is logged; linking again to the same township changes nothing.
+func (tx *Tx) LinkAttachments(a domain.Actor, field string, ids []string, townshipID string) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -131,11 +115,10 @@ func (s *Store) linkAttachments(tx *gorm.DB, a domain.Actor, field string, ids [
 	for _, x := range rows {
 		byID[x.ID] = x
 	}
-	now := s.now()
 	for _, id := range ids {
 		x, ok := byID[id]
 		switch {
-		case !ok || !mayLink(a, x):
+		case !ok || !access.MayLink(a, x.upload(false)):
 			v.Add(field, "attachment %s is not an upload of yours that can be attached", id)
 			continue
 		case x.TownshipID != nil && *x.TownshipID != townshipID:
@@ -144,23 +127,16 @@ func (s *Store) linkAttachments(tx *gorm.DB, a domain.Actor, field string, ids [
 		case x.TownshipID != nil && x.LinkedAt != nil:
 			continue // linked to this township already
 		}
-		if err := s.linkAttachment(tx, a, field, x, townshipID, now); err != nil {
+		if err := tx.linkAttachment(a, field, x, townshipID); err != nil {
 			return err
 		}
 	}
 	return v.Err()
 }
 
-func mayLink(a domain.Actor, x Attachment) bool {
-	if a.UserID == "" {
-		return x.UploadedBy == nil && x.LinkedAt == nil
-	}
-	return x.UploadedBy != nil && *x.UploadedBy == a.UserID
-}
-
 // linkAttachment sets one attachment's township, on the condition it was read under, so that
 // two records racing for the same anonymous upload cannot both claim it.
-func (s *Store) linkAttachment(tx *gorm.DB, a domain.Actor, field string, x Attachment, townshipID string, now time.Time) error {
+func (tx *Tx) linkAttachment(a domain.Actor, field string, x Attachment, townshipID string) error {
 	before := x
 	q := tx.Model(&Attachment{}).Where("id = ?", x.ID)
 	if x.TownshipID == nil {
@@ -170,6 +146,7 @@ func (s *Store) linkAttachment(tx *gorm.DB, a domain.Actor, field string, x Atta
 	}
 	if x.LinkedAt == nil {
 		q = q.Where("linked_at IS NULL")
+		now := tx.Now
 		x.LinkedAt = &now
 	}
 	x.TownshipID = &townshipID
@@ -184,5 +161,5 @@ func (s *Store) linkAttachment(tx *gorm.DB, a domain.Actor, field string, x Atta
 	if a.UserID != "" {
 		logActor = a.UserID
 	}
-	return s.appendLog(tx, change{actor: logActor, action: "link", entity: "attachment", entityID: x.ID, townshipID: &townshipID, before: before, after: x})
+	return tx.Log(Change{Actor: logActor, Action: "link", Entity: "attachment", EntityID: x.ID, TownshipID: &townshipID, Before: before, After: x})
 }

@@ -54,7 +54,7 @@ func TestLinkAttachments(t *testing.T) {
 		field := "evidence.photo_ids"
 
 		link := func(a domain.Actor, township string, ids ...string) error {
-			return env.Store.LinkAttachments(ctx, a, field, ids, township)
+			return env.Store.Tx(ctx, func(tx *store.Tx) error { return tx.LinkAttachments(a, field, ids, township) })
 		}
 		refused := func(name string, err error, message string) {
 			t.Helper()

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"sync"
 
-	"gorm.io/gorm"
-
 	"minxin/backend/internal/civil"
 	"minxin/backend/internal/domain"
 	"minxin/backend/internal/rules/duty"
@@ -17,74 +15,83 @@ type configCache struct {
 	mu       sync.Mutex
 	token    string
 	settings map[civil.Date]domain.Settings
-	duty     map[civil.Date]duty.Params
-	fences   map[string]townFences
+	derived  map[string]map[civil.Date]any // by name: what a feature reads out of the settings
+	fences   map[string]TownshipFences
 }
 
-type townFences struct{ seat, area []duty.Geofence }
+// TownshipFences are a township's seat geofence, and its area: the seat and its villages.
+type TownshipFences struct{ Seat, Area []duty.Geofence }
 
 // cachedDates bounds the dates kept per map: any date can be asked for (progress on a date,
 // scorecards week by week), and the cache must not grow with them.
 const cachedDates = 512
 
-// config is the cache as of tx's view of the config token.
-type config struct {
-	s     *Store
-	token string
+// configToken is the token tx reads the cache under, read once per transaction.
+func (tx *Tx) configToken() (string, error) {
+	if tx.token == nil {
+		var token string
+		if err := tx.Raw("SELECT token FROM config_token WHERE id = 1").Scan(&token).Error; err != nil {
+			return "", err
+		}
+		tx.token = &token
+	}
+	return *tx.token, nil
 }
 
-func (s *Store) config(tx *gorm.DB) (config, error) {
-	var token string
-	err := tx.Raw("SELECT token FROM config_token WHERE id = 1").Scan(&token).Error
-	return config{s: s, token: token}, err
-}
-
-// touchConfig gives the config token a new value; every change to settings, townships and
+// TouchConfig gives the config token a new value; every change to settings, townships and
 // villages calls it in its transaction.
-func (s *Store) touchConfig(tx *gorm.DB) error {
-	return tx.Exec("UPDATE config_token SET token = ? WHERE id = 1", domain.NewID()).Error
+func (tx *Tx) TouchConfig() error {
+	token := domain.NewID()
+	if err := tx.Exec("UPDATE config_token SET token = ? WHERE id = 1", token).Error; err != nil {
+		return err
+	}
+	tx.token = &token
+	return nil
 }
 
-// lookup runs read under the cache's lock for c's token, starting an empty cache when the
+// lookup runs read under the cache's lock for tx's token, starting an empty cache when the
 // token has changed.
-func (c config) lookup(read func(*configCache)) {
-	cc := &c.s.cache
+func (tx *Tx) lookup(read func(*configCache)) error {
+	token, err := tx.configToken()
+	if err != nil {
+		return err
+	}
+	cc := &tx.st.cache
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
-	if cc.token != c.token {
-		cc.token, cc.settings, cc.duty, cc.fences = c.token, map[civil.Date]domain.Settings{}, map[civil.Date]duty.Params{}, map[string]townFences{}
+	if cc.token != token {
+		cc.token, cc.settings, cc.derived, cc.fences = token, map[civil.Date]domain.Settings{}, map[string]map[civil.Date]any{}, map[string]TownshipFences{}
 	}
 	read(cc)
+	return nil
 }
 
 // onDate answers the value for date d from one of the cache's maps, or loads it and keeps it.
-func onDate[T any](c config, byDate func(*configCache) map[civil.Date]T, d civil.Date, load func() (T, error)) (T, error) {
+func onDate[T any](tx *Tx, byDate func(*configCache) map[civil.Date]T, d civil.Date, load func() (T, error)) (T, error) {
 	var (
 		v  T
 		ok bool
 	)
-	c.lookup(func(cc *configCache) { v, ok = byDate(cc)[d] })
-	if ok {
-		return v, nil
+	if err := tx.lookup(func(cc *configCache) { v, ok = byDate(cc)[d] }); err != nil || ok {
+		return v, err
 	}
 	v, err := load()
 	if err != nil {
 		return v, err
 	}
-	c.lookup(func(cc *configCache) {
+	return v, tx.lookup(func(cc *configCache) {
 		m := byDate(cc)
 		if len(m) >= cachedDates {
 			clear(m)
 		}
 		m[d] = v
 	})
-	return v, nil
 }
 
-// settingsOn returns the value of every setting in force on date d. The answer is shared:
+// SettingsOn returns the value of every setting in force on date d. The answer is shared:
 // callers must not change it.
-func (c config) settingsOn(tx *gorm.DB, d civil.Date) (domain.Settings, error) {
-	return onDate(c, func(cc *configCache) map[civil.Date]domain.Settings { return cc.settings }, d, func() (domain.Settings, error) {
+func (tx *Tx) SettingsOn(d civil.Date) (domain.Settings, error) {
+	return onDate(tx, func(cc *configCache) map[civil.Date]domain.Settings { return cc.settings }, d, func() (domain.Settings, error) {
 		var rows []settingRow
 		if err := tx.Where("effective_from <= ?", d).Order("key, effective_from").Find(&rows).Error; err != nil {
 			return nil, err
@@ -97,40 +104,50 @@ func (c config) settingsOn(tx *gorm.DB, d civil.Date) (domain.Settings, error) {
 	})
 }
 
-// dutyParamsOn returns the duty rules' numbers in force on date d.
-func (c config) dutyParamsOn(tx *gorm.DB, d civil.Date) (duty.Params, error) {
-	return onDate(c, func(cc *configCache) map[civil.Date]duty.Params { return cc.duty }, d, func() (duty.Params, error) {
-		st, err := c.settingsOn(tx, d)
-		if err != nil {
-			return duty.Params{}, err
+// CachedOn answers what derive reads out of the settings in force on date d (a feature's
+// parameters), kept under name until a setting changes.
+func CachedOn[T any](tx *Tx, name string, d civil.Date, derive func(domain.Settings) T) (T, error) {
+	byDate := func(cc *configCache) map[civil.Date]any {
+		if cc.derived[name] == nil {
+			cc.derived[name] = map[civil.Date]any{}
 		}
-		return dutyParams(st), nil
+		return cc.derived[name]
+	}
+	v, err := onDate(tx, byDate, d, func() (any, error) {
+		st, err := tx.SettingsOn(d)
+		if err != nil {
+			return nil, err
+		}
+		return derive(st), nil
 	})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return v.(T), nil
 }
 
-// townshipFences returns a township's seat geofence, and its area: the seat and its villages.
-func (c config) townshipFences(tx *gorm.DB, townshipID string) (seat, area []duty.Geofence, err error) {
+// TownshipFences returns a township's seat geofence and its area.
+func (tx *Tx) TownshipFences(townshipID string) (TownshipFences, error) {
 	var (
-		f  townFences
+		f  TownshipFences
 		ok bool
 	)
-	c.lookup(func(cc *configCache) { f, ok = cc.fences[townshipID] })
-	if ok {
-		return f.seat, f.area, nil
+	if err := tx.lookup(func(cc *configCache) { f, ok = cc.fences[townshipID] }); err != nil || ok {
+		return f, err
 	}
 	var t domain.Township
 	if err := tx.First(&t, "id = ?", townshipID).Error; err != nil {
-		return nil, nil, err
+		return f, err
 	}
-	f.seat = []duty.Geofence{{Lat: t.Lat, Lng: t.Lng, RadiusM: t.RadiusM}}
+	f.Seat = []duty.Geofence{{Lat: t.Lat, Lng: t.Lng, RadiusM: t.RadiusM}}
 	var villages []domain.Village
 	if err := tx.Where("township_id = ?", townshipID).Find(&villages).Error; err != nil {
-		return nil, nil, err
+		return f, err
 	}
-	f.area = append(f.area, f.seat...)
+	f.Area = append(f.Area, f.Seat...)
 	for _, v := range villages {
-		f.area = append(f.area, duty.Geofence{Lat: v.Lat, Lng: v.Lng, RadiusM: v.RadiusM})
+		f.Area = append(f.Area, duty.Geofence{Lat: v.Lat, Lng: v.Lng, RadiusM: v.RadiusM})
 	}
-	c.lookup(func(cc *configCache) { cc.fences[townshipID] = f })
-	return f.seat, f.area, nil
+	return f, tx.lookup(func(cc *configCache) { cc.fences[townshipID] = f })
 }

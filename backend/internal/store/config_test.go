@@ -7,7 +7,10 @@ import (
 	"time"
 
 	"minxin/backend/internal/apitest"
+	"minxin/backend/internal/app"
 	"minxin/backend/internal/domain"
+	"minxin/backend/internal/duties"
+	"minxin/backend/internal/organisation"
 	"minxin/backend/internal/store"
 )
 
@@ -22,6 +25,7 @@ func TestConfigCacheIsExactAcrossInstances(t *testing.T) {
 		}
 		defer other.Close()
 		other.SetClock(env.Clock.Now)
+		otherApp := app.New(other, app.Options{})
 		admin := env.User(domain.RoleAdmin, "").Actor()
 		today := env.Store.Today()
 		nights := func() int {
@@ -64,7 +68,7 @@ func TestConfigCacheIsExactAcrossInstances(t *testing.T) {
 		distance := func() float64 {
 			at := time.Date(2026, 11, 23, 20, 0, 0, 0, env.Loc)
 			lat, lng, acc := 30.0, 120.0, 10.0
-			stay, err := env.Store.CreateOvernightStay(ctx, official, store.StayInput{ID: domain.NewID(),
+			stay, err := env.App.Duties.CreateOvernightStay(ctx, official, duties.StayInput{ID: domain.NewID(),
 				Checkin: domain.EvidenceInput{OccurredAt: &at, Lat: &lat, Lng: &lng, AccuracyM: &acc}})
 			if err != nil || stay.Checkin.DistanceM == nil {
 				t.Fatalf("check-in: %+v %v", stay, err)
@@ -75,7 +79,7 @@ func TestConfigCacheIsExactAcrossInstances(t *testing.T) {
 			t.Fatalf("at the seat: %v m", d)
 		}
 		lat := 30.1
-		if _, err := other.UpdateTownship(ctx, admin, town.ID, store.TownshipInput{Lat: &lat}); err != nil {
+		if _, err := otherApp.Organisation.UpdateTownship(ctx, admin, town.ID, organisation.TownshipInput{Lat: &lat}); err != nil {
 			t.Fatal(err)
 		}
 		if d := distance(); d < 11000 {

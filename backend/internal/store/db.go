@@ -1,6 +1,8 @@
-// Package store keeps Minxin's data in PostgreSQL or, embedded, in SQLite, through gorm. Its
-// methods open a transaction and call unexported helpers that take the transaction, so that
-// several steps and their activity-log entries commit together.
+// Package store is the thin storage core under Minxin's feature packages: the connection to
+// PostgreSQL or, embedded, SQLite (through gorm), transactions that carry one instant (Tx),
+// migrations, paging, the one helper that applies access scopes to queries, idempotency, rate
+// limits, the hash-chained activity log, settings and attachments. The features (organisation,
+// duties, petitions, audits, scorecard) keep their own tables through it.
 package store
 
 import (
@@ -19,7 +21,6 @@ import (
 	"gorm.io/gorm/logger"
 
 	"minxin/backend/internal/domain"
-	"minxin/backend/internal/qrtoken"
 )
 
 // Store is the database of one district.
@@ -29,7 +30,6 @@ type Store struct {
 	dialect string // "postgres" or "sqlite"
 	loc     *time.Location
 	now     func() time.Time
-	qr      *qrtoken.Key // signs household QR tokens; set by SetQRKey
 	// requestSlots bounds the requests holding a transaction of their own (see Idempotent),
 	// so that the pool always has connections left for the rate limits and other requests.
 	requestSlots chan struct{}
@@ -148,21 +148,16 @@ func (s *Store) independent(ctx context.Context) *gorm.DB {
 	return s.db.WithContext(ctx)
 }
 
-// tx runs fn in one transaction (a savepoint inside a request's transaction).
-func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	return s.conn(ctx).Transaction(fn)
-}
-
-// notFound maps gorm's record-not-found to the domain's not-found.
-func notFound(err error, what string) error {
+// NotFound maps gorm's record-not-found to the domain's not-found.
+func NotFound(err error, what string) error {
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return domain.NotFound(what)
 	}
 	return err
 }
 
-// uniqueViolation maps a unique-constraint failure to a conflict.
-func uniqueViolation(err error, code, message string) error {
+// UniqueViolation maps a unique-constraint failure to a conflict.
+func UniqueViolation(err error, code, message string) error {
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		return domain.Conflict(code, "%s", message)
 	}

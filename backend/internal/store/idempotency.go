@@ -57,7 +57,7 @@ func (s *Store) Idempotent(ctx context.Context, r IdempotentRequest, run func(ct
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		key := func() *gorm.DB { return tx.Where("scope = ? AND key = ?", r.Scope, r.Key) }
 		claim := func() (bool, error) {
-			return insertOnce(tx, &idempotencyRow{Scope: r.Scope, Key: r.Key, Path: r.Path, RequestHash: r.RequestHash, CreatedAt: s.now()})
+			return InsertOnce(tx, &idempotencyRow{Scope: r.Scope, Key: r.Key, Path: r.Path, RequestHash: r.RequestHash, CreatedAt: s.now()})
 		}
 		inserted, err := claim()
 		if err != nil {

@@ -35,9 +35,9 @@ func (p *PageRequest) Validate() error {
 	return v.Err()
 }
 
-// listPage reads one page of q ordered by the id column. Ids are time-ordered UUIDs for
+// ListPage reads one page of q ordered by the id column. Ids are time-ordered UUIDs for
 // server-made records, so pages follow creation order and never skip or repeat a record.
-func listPage[T any](q *gorm.DB, table string, p PageRequest, idOf func(T) string) (Page[T], error) {
+func ListPage[T any](q *gorm.DB, table string, p PageRequest, idOf func(T) string) (Page[T], error) {
 	if err := p.Validate(); err != nil {
 		return Page[T]{}, err
 	}
@@ -56,16 +56,4 @@ func listPage[T any](q *gorm.DB, table string, p PageRequest, idOf func(T) strin
 	}
 	page.Items = items
 	return page, nil
-}
-
-// scoped limits q to the actor's township on the given column; district-wide staff see all,
-// and villagers, who have no township, see no organisation records at all.
-func scoped(q *gorm.DB, a domain.Actor, column string) *gorm.DB {
-	if a.Role == domain.RoleVillager {
-		return q.Where("1 = 0")
-	}
-	if a.DistrictWide() {
-		return q
-	}
-	return q.Where(column+" = ?", a.TownshipID)
 }

@@ -22,30 +22,19 @@ type settingRow struct {
 
 func (settingRow) TableName() string { return "settings" }
 
-// today is the current date in the district's time zone.
-func (s *Store) today() civil.Date { return civil.Of(s.now(), s.loc) }
-
 // Today is the current date in the district's time zone.
-func (s *Store) Today() civil.Date { return s.today() }
-
-// settingsOn returns the value of every setting in force on date d (shared: not to be changed).
-func (s *Store) settingsOn(tx *gorm.DB, d civil.Date) (domain.Settings, error) {
-	c, err := s.config(tx)
-	if err != nil {
-		return nil, err
-	}
-	return c.settingsOn(tx, d)
-}
+func (s *Store) Today() civil.Date { return civil.Of(s.now(), s.loc) }
 
 // SettingsOn returns the settings in force on date d.
 func (s *Store) SettingsOn(ctx context.Context, d civil.Date) (domain.Settings, error) {
-	return s.settingsOn(s.conn(ctx), d)
+	return s.Reader(ctx).SettingsOn(d)
 }
 
-// SettingHistory returns every value of every setting, by key and effective date.
-func (s *Store) SettingHistory(ctx context.Context) ([]domain.Setting, error) {
+// SettingHistory returns every value of the settings whose key starts with prefix ("" for
+// all), by key and effective date.
+func (tx *Tx) SettingHistory(prefix string) ([]domain.Setting, error) {
 	var rows []settingRow
-	if err := s.conn(ctx).Order("key, effective_from").Find(&rows).Error; err != nil {
+	if err := tx.Where("key LIKE ?", prefix+"%").Order("key, effective_from").Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := make([]domain.Setting, len(rows))
@@ -53,6 +42,11 @@ func (s *Store) SettingHistory(ctx context.Context) ([]domain.Setting, error) {
 		out[i] = domain.Setting{Key: r.Key, EffectiveFrom: r.EffectiveFrom, Value: json.RawMessage(r.Value), CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt}
 	}
 	return out, nil
+}
+
+// SettingHistory returns every value of every setting, by key and effective date.
+func (s *Store) SettingHistory(ctx context.Context) ([]domain.Setting, error) {
+	return s.Reader(ctx).SettingHistory("")
 }
 
 // SettingInput is a new value of a setting from a date on.
@@ -65,12 +59,13 @@ type SettingInput struct {
 // PutSetting records a new value of a setting from its effective date on (today or later).
 // A second value for the same key and date replaces the first, as long as that date has not come.
 func (s *Store) PutSetting(ctx context.Context, a domain.Actor, in SettingInput) (domain.Setting, error) {
-	value, err := domain.ValidateSetting(in.Key, in.Value, in.EffectiveFrom, s.today())
-	if err != nil {
-		return domain.Setting{}, err
-	}
-	row := settingRow{Key: in.Key, EffectiveFrom: in.EffectiveFrom, Value: string(value), CreatedBy: &a.UserID, CreatedAt: s.now()}
-	err = s.tx(ctx, func(tx *gorm.DB) error {
+	var out domain.Setting
+	err := s.Tx(ctx, func(tx *Tx) error {
+		value, err := domain.ValidateSetting(in.Key, in.Value, in.EffectiveFrom, tx.Today())
+		if err != nil {
+			return err
+		}
+		row := settingRow{Key: in.Key, EffectiveFrom: in.EffectiveFrom, Value: string(value), CreatedBy: &a.UserID, CreatedAt: tx.Now}
 		var before *settingRow
 		var old settingRow
 		switch err := tx.First(&old, "key = ? AND effective_from = ?", in.Key, in.EffectiveFrom).Error; {
@@ -85,10 +80,11 @@ func (s *Store) PutSetting(ctx context.Context, a domain.Actor, in SettingInput)
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
-		if err := s.touchConfig(tx); err != nil {
+		if err := tx.TouchConfig(); err != nil {
 			return err
 		}
-		return s.appendLog(tx, change{actor: a.UserID, action: "put", entity: "setting", entityID: in.Key + "@" + in.EffectiveFrom.String(), before: before, after: row})
+		out = domain.Setting{Key: row.Key, EffectiveFrom: row.EffectiveFrom, Value: value, CreatedBy: row.CreatedBy, CreatedAt: row.CreatedAt}
+		return tx.Log(Change{Actor: a.UserID, Action: "put", Entity: "setting", EntityID: in.Key + "@" + in.EffectiveFrom.String(), Before: before, After: row})
 	})
-	return domain.Setting{Key: row.Key, EffectiveFrom: row.EffectiveFrom, Value: value, CreatedBy: row.CreatedBy, CreatedAt: row.CreatedAt}, err
+	return out, err
 }

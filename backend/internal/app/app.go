@@ -1,0 +1,44 @@
+// Package app wires Minxin's feature services over one store: what the HTTP API, the
+// command line and the demo all call.
+package app
+
+import (
+	"io"
+
+	"minxin/backend/internal/audits"
+	"minxin/backend/internal/duties"
+	"minxin/backend/internal/organisation"
+	"minxin/backend/internal/petitions"
+	"minxin/backend/internal/qrtoken"
+	"minxin/backend/internal/scorecard"
+	"minxin/backend/internal/store"
+)
+
+// Services are the features of one district.
+type Services struct {
+	Store        *store.Store
+	Organisation *organisation.Service
+	Duties       *duties.Service
+	Petitions    *petitions.Service
+	Audits       *audits.Service
+	Scorecards   *scorecard.Service
+}
+
+// Options configure the services.
+type Options struct {
+	QRKey *qrtoken.Key // signs and checks household QR tokens; nil: none (commands that print none)
+	// Random draws petitioners' PINs and audit seeds; nil is crypto/rand (tests may fix it).
+	Random io.Reader
+}
+
+// New wires the services over st.
+func New(st *store.Store, o Options) *Services {
+	return &Services{
+		Store:        st,
+		Organisation: organisation.New(st, o.QRKey),
+		Duties:       duties.New(st, o.QRKey),
+		Petitions:    petitions.New(st, o.Random),
+		Audits:       audits.New(st, o.Random),
+		Scorecards:   scorecard.New(st),
+	}
+}
