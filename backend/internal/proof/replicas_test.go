@@ -217,14 +217,15 @@ func TestTwoInstancesBehaveAsOne(t *testing.T) {
 	})
 
 	t.Run("an audit round opened on one instance reads the same on the other", func(t *testing.T) {
-		// The last three nights, checked in at 20:00 and out at 07:00 at the seat: they count.
+		// Three nights ending the night before last, checked in at 20:00 and out at 07:00 at
+		// the seat: they count, and every check-out is in the past whatever the hour now.
 		official := env.Token(env.User(domain.RoleOfficial, town.ID, "team_member"))
 		evidence := func(at time.Time) map[string]any {
 			return map[string]any{"occurred_at": at.Format(time.RFC3339), "lat": 30.0001, "lng": 120.0001, "accuracy_m": 12}
 		}
 		now := time.Now().In(env.Loc)
 		midnight := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, env.Loc)
-		for night := -3; night <= -1; night++ {
+		for night := -4; night <= -2; night++ {
 			id, evening := domain.NewID(), midnight.AddDate(0, 0, night).Add(20*time.Hour)
 			if status, m, _ := postJSON(t, c.URL+"/api/v1/overnight-stays", official, id, map[string]any{"id": id, "checkin": evidence(evening)}); status != http.StatusCreated {
 				t.Fatalf("check-in: %d %v", status, m)
@@ -234,7 +235,7 @@ func TestTwoInstancesBehaveAsOne(t *testing.T) {
 			}
 		}
 		status, round, _ := postJSON(t, b+"/api/v1/audits", env.Token(inspector), domain.NewID(), map[string]any{"record_type": "overnight_stay",
-			"period_start": midnight.AddDate(0, 0, -3).Format("2006-01-02"), "period_end": midnight.AddDate(0, 0, -1).Format("2006-01-02"), "sample_size": 2})
+			"period_start": midnight.AddDate(0, 0, -4).Format("2006-01-02"), "period_end": midnight.AddDate(0, 0, -2).Format("2006-01-02"), "sample_size": 2})
 		if status != http.StatusCreated {
 			t.Fatalf("open on B: %d %v", status, round)
 		}
