@@ -24,6 +24,7 @@ type computation struct {
 	towns    []string
 	from, to civil.Date
 	mondays  []civil.Date // the Mondays of the weeks the period holds
+	paramsOn func(civil.Date) duty.Params
 }
 
 // members are the team members of the townships computed (a subquery).
@@ -46,7 +47,11 @@ func (c *computation) perTownship(table, counts, where string, out any, args ...
 
 // cards computes the scorecards of the townships, in their order.
 func (s *Service) cards(tx *store.Tx, viewer domain.Actor, towns []domain.Township, from, to civil.Date) ([]Card, error) {
-	c := &computation{tx: tx, viewer: viewer, from: from, to: to}
+	paramsOn, err := duties.ParamsByDate(tx)
+	if err != nil {
+		return nil, err
+	}
+	c := &computation{tx: tx, viewer: viewer, from: from, to: to, paramsOn: paramsOn}
 	for _, t := range towns {
 		c.towns = append(c.towns, t.ID)
 	}
@@ -84,11 +89,7 @@ func (s *Service) cards(tx *store.Tx, viewer domain.Actor, towns []domain.Townsh
 
 // rows computes one row per team member.
 func (c *computation) rows(members []domain.User) ([]Row, error) {
-	tx := c.tx
-	paramsOn, err := duties.ParamsByDate(tx)
-	if err != nil {
-		return nil, err
-	}
+	tx, paramsOn := c.tx, c.paramsOn
 	p := paramsOn(c.to)
 	ids := make([]string, len(members))
 	index := map[string]int{}
@@ -99,7 +100,10 @@ func (c *computation) rows(members []domain.User) ([]Row, error) {
 	for i, m := range c.mondays {
 		weeks[i] = m.ISOWeek()
 	}
-	var leaves map[string][]duty.DateRange
+	var (
+		leaves map[string][]duty.DateRange
+		err    error
+	)
 	if len(c.mondays) > 0 {
 		if leaves, err = duties.LeaveRanges(tx.DB, ids, c.mondays[0], c.mondays[len(c.mondays)-1].AddDays(6)); err != nil {
 			return nil, err
@@ -283,17 +287,13 @@ func (c *computation) townshipFigures(cards map[string]*Card) error {
 	}
 	// duty.TalkDayCoverage: each village owes its talk days every month of the period; a month
 	// is held when the village held at least the setting's number of talk days on distinct days.
-	paramsOn, err := duties.ParamsByDate(tx)
-	if err != nil {
-		return err
-	}
 	month := "substr(held_on, 1, 7)"
 	if tx.Postgres() {
 		month = "to_char(held_on, 'YYYY-MM')"
 	}
 	held := tx.Table("talk_days").Select("township_id").
 		Where("township_id IN ? AND held_on >= ? AND held_on <= ?", c.towns, c.from, c.to).
-		Group("township_id, village_id, "+month).Having("COUNT(DISTINCT held_on) >= ?", paramsOn(c.to).TalkDays.PerMonth)
+		Group("township_id, village_id, "+month).Having("COUNT(DISTINCT held_on) >= ?", c.paramsOn(c.to).TalkDays.PerMonth)
 	if err := tx.Table("(?) AS held", held).Select("township_id, COUNT(*) AS n").Group("township_id").Scan(&heldMonths).Error; err != nil {
 		return err
 	}
