@@ -80,6 +80,22 @@ type Facts struct {
 	Destination string // transfer: the township or outside body the petition went to
 }
 
+var nextSteps = map[Kind]string{
+	Acceptance: "本机关将在规定期限内作出处理意见并书面答复，办理进展可凭查询码和密码查询",
+	Extension:  "本机关将在延长后的期限内作出处理意见并书面答复",
+	Reply:      "如对本处理意见不服，可以自收到本意见书之日起30日内请求复查",
+	Review:     "如对本复查意见不服，可以自收到本意见书之日起30日内请求复核",
+	Rereview:   "本复核意见为最终意见。对复核意见不服，仍以同一事实和理由提出投诉请求的，不再受理",
+	Transfer:   "接收机关将自收到之日起15日内决定是否受理，请就该事项与其联系",
+}
+
+// StandardNextStep is the usual NextStep of a kind after the 信访工作条例, for a caller that has
+// nothing more particular to say; NextBy then is the date it runs to (the reply deadline for
+// acceptance, the last day to ask for review after a reply or for re-review after a review,
+// the receiving township's acceptance deadline after a transfer within the district). A
+// non_acceptance says where to turn in TurnTo and has none ("").
+func StandardNextStep(k Kind) string { return nextSteps[k] }
+
 // Anonymous reports whether the notice has no addressee (匿名检举).
 func (f Facts) Anonymous() bool { return strings.TrimSpace(f.Petitioner) == "" }
 

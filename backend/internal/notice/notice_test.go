@@ -442,3 +442,23 @@ func TestTextIsNotSyntax(t *testing.T) {
 		t.Error("the hostile text is not printed as given")
 	}
 }
+
+func TestStandardNextStep(t *testing.T) {
+	for _, k := range Kinds {
+		if (StandardNextStep(k) == "") != (k == NonAcceptance) {
+			t.Errorf("%s: standard next step %q", k, StandardNextStep(k))
+		}
+		f := sample(k, true)
+		f.NextStep = StandardNextStep(k)
+		if f.NextStep == "" {
+			f.NextBy = ""
+		}
+		pdf, err := Render(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(squeeze(pdfText(t, pdf)), squeeze(clause(f.NextStep))) {
+			t.Errorf("%s: the standard next step is not printed", k)
+		}
+	}
+}
