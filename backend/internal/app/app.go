@@ -11,6 +11,7 @@ import (
 	"minxin/backend/internal/organisation"
 	"minxin/backend/internal/petitions"
 	"minxin/backend/internal/qrtoken"
+	"minxin/backend/internal/remind"
 	"minxin/backend/internal/scorecard"
 	"minxin/backend/internal/store"
 )
@@ -23,6 +24,7 @@ type Services struct {
 	Petitions    *petitions.Service
 	Audits       *audits.Service
 	Scorecards   *scorecard.Service
+	Reminders    *remind.Service
 }
 
 // Options configure the services.
@@ -41,6 +43,7 @@ func New(st *store.Store, o Options) *Services {
 		Petitions:    petitions.New(st, o.Random),
 		Audits:       audits.New(st, o.Random),
 		Scorecards:   scorecard.New(st),
+		Reminders:    remind.New(st),
 	}
 }
 

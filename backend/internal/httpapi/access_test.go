@@ -19,6 +19,8 @@ var accessTable = []struct {
 }{
 	{"POST", "/api/v1/auth/logout", "-++++++"},
 	{"GET", "/api/v1/me", "-++++++"},
+	{"GET", "/api/v1/notifications", "-++++++"},
+	{"POST", "/api/v1/notifications/{id}/read", "-++++++"},
 	{"GET", "/api/v1/townships", "-+++++-"},
 	{"POST", "/api/v1/townships", "-+-----"},
 	{"GET", "/api/v1/townships/{id}", "-+++++-"},
