@@ -5,6 +5,7 @@ package app
 import (
 	"io"
 
+	"minxin/backend/internal/activity"
 	"minxin/backend/internal/audits"
 	"minxin/backend/internal/duties"
 	"minxin/backend/internal/organisation"
@@ -22,6 +23,7 @@ type Services struct {
 	Petitions    *petitions.Service
 	Audits       *audits.Service
 	Scorecards   *scorecard.Service
+	Activity     *activity.Service // the activity log as admins and inspectors read it
 }
 
 // Options configure the services.
@@ -40,5 +42,6 @@ func New(st *store.Store, o Options) *Services {
 		Petitions:    petitions.New(st, o.Random),
 		Audits:       audits.New(st, o.Random),
 		Scorecards:   scorecard.New(st),
+		Activity:     activity.New(st),
 	}
 }
