@@ -312,8 +312,8 @@ func mask(e *Entry, people map[string]person) {
 	case e.Entity == "user" && (villager(e.EntityID) || roleOf(e.Before) == domain.RoleVillager || roleOf(e.After) == domain.RoleVillager):
 		keys := map[string]bool{"role": true, "must_change_password": true}
 		e.Before, e.After = keepOnly(e.Before, keys), keepOnly(e.After, keys)
-		if villager(e.EntityID) {
-			masked = true
+		if villager(e.EntityID) { // the account itself is not named either
+			e.EntityID, masked = "", true
 		}
 	}
 	e.Before, e.After = clean(e.Before), clean(e.After)
