@@ -104,7 +104,7 @@ func migrate(stdout io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	applied, err := st.Migrate(context.Background())
+	applied, err := app.New(st, app.Options{}).Migrate(context.Background())
 	if err != nil {
 		return err
 	}
@@ -119,10 +119,11 @@ func loadDemo(stdout io.Writer) error {
 	}
 	defer st.Close()
 	ctx := context.Background()
-	if _, err := st.Migrate(ctx); err != nil {
+	services := app.New(st, app.Options{})
+	if _, err := services.Migrate(ctx); err != nil {
 		return err
 	}
-	logins, err := demo.Load(ctx, app.New(st, app.Options{}), time.Now())
+	logins, err := demo.Load(ctx, services, time.Now())
 	if err != nil {
 		return err
 	}
@@ -141,15 +142,15 @@ func serve(logger *slog.Logger) error {
 	defer st.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if _, err := st.Migrate(ctx); err != nil {
-		return err
-	}
 	secret, err := cfg.Secret()
 	if err != nil {
 		return err
 	}
 	qrKey := qrtoken.NewKey(secret)
 	services := app.New(st, app.Options{QRKey: &qrKey})
+	if _, err := services.Migrate(ctx); err != nil {
+		return err
+	}
 	// Replied petitions close by themselves (§4); the job is safe on several instances at once.
 	jobsDone := make(chan struct{})
 	go func() {
@@ -253,7 +254,7 @@ func userCreate(args []string, stdin io.Reader, stdout io.Writer) error {
 	}
 	defer st.Close()
 	ctx := context.Background()
-	if _, err := st.Migrate(ctx); err != nil {
+	if _, err := app.New(st, app.Options{}).Migrate(ctx); err != nil {
 		return err
 	}
 	created, err := organisation.New(st, nil).CreateUser(ctx, store.SystemActor, organisation.NewUser{User: u, Password: password})

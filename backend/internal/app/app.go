@@ -3,6 +3,7 @@
 package app
 
 import (
+	"context"
 	"io"
 
 	"minxin/backend/internal/activity"
@@ -44,4 +45,15 @@ func New(st *store.Store, o Options) *Services {
 		Scorecards:   scorecard.New(st),
 		Activity:     activity.New(st),
 	}
+}
+
+// Migrate brings the database's schema up to date, then derives what rows written before a
+// migration lack. It returns the migrations applied.
+func (s *Services) Migrate(ctx context.Context) ([]string, error) {
+	applied, err := s.Store.Migrate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	_, err = s.Petitions.Rederive(ctx)
+	return applied, err
 }
