@@ -6,6 +6,7 @@ import (
 	"context"
 	"io"
 
+	"minxin/backend/internal/activity"
 	"minxin/backend/internal/audits"
 	"minxin/backend/internal/duties"
 	"minxin/backend/internal/organisation"
@@ -25,6 +26,7 @@ type Services struct {
 	Audits       *audits.Service
 	Scorecards   *scorecard.Service
 	Reminders    *remind.Service
+	Activity     *activity.Service // the activity log as admins and inspectors read it
 }
 
 // Options configure the services.
@@ -44,6 +46,7 @@ func New(st *store.Store, o Options) *Services {
 		Audits:       audits.New(st, o.Random),
 		Scorecards:   scorecard.New(st),
 		Reminders:    remind.New(st),
+		Activity:     activity.New(st),
 	}
 }
 
