@@ -24,9 +24,9 @@ type Config struct {
 	// exports) while it is up and ReplicaMaxLag behind at most; empty: reports read the primary.
 	ReplicaURL    string
 	ReplicaMaxLag time.Duration
-	DataDir     string
-	JWTSecret   []byte
-	Location    *time.Location
+	DataDir       string
+	JWTSecret     []byte
+	Location      *time.Location
 	// TrustedProxies are the addresses of the proxies in front of Minxin (nginx, a load
 	// balancer): only from them is X-Forwarded-For believed, for the client's address that
 	// rate limits count against. Empty: the peer's address is the client's.
