@@ -100,9 +100,9 @@ func startSoakLoad(t *testing.T, ctx context.Context, url string, towns []domain
 					l.mu.Unlock()
 					continue
 				}
-				k := k / 2
-				subject := "soak-" + strconv.Itoa(k) + "-" + strconv.Itoa(n)
-				status, answer, err := sendUntilDone(ctx, client, url+"/api/v1/petitions", officers[k%len(officers)], key, soakPetition(towns[k%len(towns)].ID, subject), &l.retries)
+				o := k / 2
+				subject := "soak-" + strconv.Itoa(o) + "-" + strconv.Itoa(n)
+				status, answer, err := sendUntilDone(ctx, client, url+"/api/v1/petitions", officers[o%len(officers)], key, soakPetition(towns[o%len(towns)].ID, subject), &l.retries)
 				if err != nil || status != http.StatusCreated {
 					t.Errorf("petition %s: %d %s %v", subject, status, answer, err)
 					return
