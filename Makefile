@@ -77,13 +77,15 @@ soak:
 	$(PROOF) -run 'TestFailover' -args -duration $(SOAK_DURATION) -clients 32 -failovers 4
 
 # Go benchmarks (each against a baseline in the same run), then write throughput through
-# one instance and through two behind nginx against pgbench on the same PostgreSQL.
+# one instance and through two behind nginx against pgbench on the same PostgreSQL, and what a
+# synchronous standby costs (on clusters of the test's own, 5450–5455).
 # Numbers and how to read them: docs/performance.md.
 BENCH_DURATION ?= 20s
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./backend/...
 	$(PROOF) -run 'TestWriteThroughput' -args -duration $(BENCH_DURATION)
 	$(PROOF) -run 'TestWriteThroughput' -args -duration $(BENCH_DURATION) -replicas 2
+	$(PROOF) -run 'TestSynchronousStandbyCost' -args -duration $(BENCH_DURATION)
 
 # The attack-surface suite (issue 7): the Go security tests on SQLite and PostgreSQL (the
 # TestSecurity… tests and the older ones on the same ground: roles by endpoint, tokens, login

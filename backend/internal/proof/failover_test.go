@@ -180,3 +180,36 @@ func TestFailover(t *testing.T) {
 	t.Log(report)
 	fmt.Println(report)
 }
+
+// TestSynchronousStandbyCost measures, on a primary and its synchronous standby made by the
+// test (the same machine, so the standby's round trip is a loopback's and its fsync the same
+// disk's): check-ins through `minxin serve` as the PWA sends them; pgbench's single-row INSERT
+// waiting for the standby (synchronous_commit=on); and the same INSERT acknowledged on the
+// primary's disk alone (synchronous_commit=local), in one run (make bench; docs/deployment.md,
+// "Sizing").
+func TestSynchronousStandbyCost(t *testing.T) {
+	primary, standby := pgcluster.Replicated(t)
+	t.Setenv("MINXIN_TEST_POSTGRES_URL", "postgres://postgres@"+primary.Host()+","+standby.Host()+"/postgres?sslmode=disable&target_session_attrs=read-write")
+	env := apitest.New(t, "postgres")
+	towns, tokens := district(t, env, 8, 4)
+	c := startCluster(t, env, *replicas)
+	checkinLoad(t, c.URL, tokens, *clients, 2*time.Second) // warm up
+	minxin := checkinLoad(t, c.URL, tokens, *clients, *duration)
+	official := env.User(domain.RoleOfficial, towns[0].ID)
+	syncInsert := pgbench(t, env, pgbenchScript, towns[0].ID, official.ID, *clients, *duration)
+	t.Setenv("PGOPTIONS", "-c synchronous_commit=local")
+	localInsert := pgbench(t, env, pgbenchScript, towns[0].ID, official.ID, *clients, *duration)
+	report := fmt.Sprintf(`synchronous standby: %d clients, %s each, %d instance(s), primary and standby on this machine
+  minxin check-ins (synchronous standby)          %s
+  pgbench single-row INSERT, synchronous standby  %s
+  pgbench single-row INSERT, primary's disk only  %s
+  ratio synchronous / local INSERT       %.2f
+  ratio minxin / synchronous INSERT      %.2f`,
+		*clients, *duration, *replicas, minxin, syncInsert, localInsert,
+		syncInsert.perSecond()/localInsert.perSecond(), minxin.perSecond()/syncInsert.perSecond())
+	t.Log(report)
+	fmt.Println(report)
+	if minxin.failed > 0 {
+		t.Errorf("%d check-ins failed", minxin.failed)
+	}
+}
