@@ -201,11 +201,11 @@ func (r *replica) freshness(ctx context.Context, primary *Store) Freshness {
 			COALESCE(pg_wal_lsn_diff(pg_last_wal_replay_lsn(), ?::pg_lsn) >= 0, false) AS caught_up,
 			EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())::float8 AS age`, lsn).Scan(&probe).Error
 		if err != nil {
-			r.downUntil.Store(time.Now().Add(r.retry).UnixNano())
+			r.leave()
 			return Freshness{Source: SourcePrimary, Replica: ReplicaDown}
 		}
 		if !probe.Standby {
-			r.downUntil.Store(time.Now().Add(r.retry).UnixNano())
+			r.leave()
 			return Freshness{Source: SourcePrimary, Replica: ReplicaNotStandby}
 		}
 		if probe.CaughtUp {
@@ -224,6 +224,15 @@ func (r *replica) freshness(ctx context.Context, primary *Store) Freshness {
 		return Freshness{Source: SourcePrimary, Replica: ReplicaLagging, Lag: lag}
 	}
 	return Freshness{Source: SourceReplica, Lag: lag}
+}
+
+// leave stops asking the standby for r.retry and closes the idle connections to it: with a
+// replica URL that names several hosts and target_session_attrs=standby, the next connection
+// finds whichever is the standby now (after a failover, the rebuilt old primary).
+func (r *replica) leave() {
+	r.downUntil.Store(time.Now().Add(r.retry).UnixNano())
+	r.st.sqlDB.SetMaxIdleConns(0)
+	r.st.sqlDB.SetMaxIdleConns(replicaPool)
 }
 
 // freshnessNote collects the freshness of every report read of one answer.
