@@ -167,6 +167,7 @@ func Create(port int, lock *os.File) (*Cluster, error) {
 	// One left by a test that was killed.
 	exec.Command("pg_dropcluster", "--stop", version, c.Name).Run()
 	os.RemoveAll(c.DataDir)
+	os.RemoveAll(c.ConfDir)
 	if out, err := exec.Command("pg_createcluster", "--port", strconv.Itoa(port), "--start-conf", "manual",
 		"--locale", "C.UTF-8", version, c.Name, "--", "--auth=trust").CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("pg_createcluster %s: %v\n%s", c.Name, err, out)
@@ -273,6 +274,8 @@ func (c *Cluster) Promote() error {
 // Drop stops and removes the cluster, its data and configuration, and frees its port.
 func (c *Cluster) Drop() error {
 	out, err := exec.Command("pg_dropcluster", "--stop", c.Version, c.Name).CombinedOutput()
+	// pg_dropcluster leaves the configuration directory when it holds files of ours (conf.d).
+	os.RemoveAll(c.ConfDir)
 	os.Remove(filepath.Join("/var/log/postgresql", fmt.Sprintf("postgresql-%s-%s.log", c.Version, c.Name)))
 	if c.lock != nil {
 		c.lock.Close()
