@@ -2,12 +2,13 @@
 # `make test` runs every test suite (Go on SQLite and PostgreSQL, the PWA's Vitest suite and
 # its build checks, a bounded fuzzing run of the decoders and rules' inputs, the end-to-end
 # suite in headless Chromium against `minxin serve`, sqlmap against it, and the proof: a short
-# soak that SIGKILLs servers and restarts PostgreSQL, and two instances behind nginx).
+# soak that SIGKILLs servers and restarts PostgreSQL, two instances behind nginx, and a failover
+# from a crashed primary to its synchronous standby).
 
 GO ?= go
 NPM ?= npm
 
-.PHONY: run test pwa pwa-deps go-test fuzz pwa-test pwa-e2e lighthouse build bench soak proof security security-go security-sqlmap
+.PHONY: run test pwa pwa-deps go-test fuzz pwa-test pwa-e2e lighthouse build bench soak proof failover security security-go security-sqlmap
 
 run: pwa
 	$(GO) run ./backend/cmd/minxin serve
@@ -21,7 +22,7 @@ pwa: pwa-deps
 build: pwa
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/minxin ./backend/cmd/minxin
 
-test: go-test fuzz security-sqlmap proof pwa-test pwa-e2e
+test: go-test fuzz security-sqlmap proof failover pwa-test pwa-e2e
 
 go-test: pwa
 	$(GO) vet ./...
@@ -61,20 +62,30 @@ proof:
 	$(PROOF) -run 'TestSoak|TestConnectionLimit' -args -duration 20s
 	$(PROOF) -run 'TestSoak|TestTwoInstancesBehaveAsOne' -args -duration 20s -replicas 2
 
-# The longer soak: 5 minutes on one instance, then on two behind nginx.
+# In `make test`: a 20-second failover on a primary and a synchronous standby of the test's own
+# (pg_createcluster on 5450–5455; 5432 is not touched): the primary crashes, the standby is
+# promoted, the old primary is rebuilt as its standby.
+failover:
+	$(PROOF) -run 'TestFailover' -args -duration 20s
+
+# The longer soak: 5 minutes on one instance, then on two behind nginx; then 5 minutes with
+# a failover every minute, each promoted standby's old primary rebuilt as its standby.
 SOAK_DURATION ?= 5m
 soak:
 	$(PROOF) -run 'TestSoak' -args -duration $(SOAK_DURATION) -clients 32
 	$(PROOF) -run 'TestSoak' -args -duration $(SOAK_DURATION) -clients 32 -replicas 2
+	$(PROOF) -run 'TestFailover' -args -duration $(SOAK_DURATION) -clients 32 -failovers 4
 
 # Go benchmarks (each against a baseline in the same run), then write throughput through
-# one instance and through two behind nginx against pgbench on the same PostgreSQL.
+# one instance and through two behind nginx against pgbench on the same PostgreSQL, and what a
+# synchronous standby costs (on clusters of the test's own, 5450–5455).
 # Numbers and how to read them: docs/performance.md.
 BENCH_DURATION ?= 20s
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./backend/...
 	$(PROOF) -run 'TestWriteThroughput' -args -duration $(BENCH_DURATION)
 	$(PROOF) -run 'TestWriteThroughput' -args -duration $(BENCH_DURATION) -replicas 2
+	$(PROOF) -run 'TestSynchronousStandbyCost' -args -duration $(BENCH_DURATION)
 
 # The attack-surface suite (issue 7): the Go security tests on SQLite and PostgreSQL (the
 # TestSecurity… tests and the older ones on the same ground: roles by endpoint, tokens, login

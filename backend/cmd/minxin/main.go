@@ -47,8 +47,9 @@ const usage = `minxin <command>
   log verify            check the activity log's hash chain (exit 1 when broken)
   remind [--at RFC3339] run every reminder job once as of that moment (default now) and exit
 
-Environment: MINXIN_ADDR, MINXIN_DATABASE_URL, MINXIN_DATA_DIR, MINXIN_JWT_SECRET, MINXIN_TIMEZONE,
-MINXIN_TRUSTED_PROXIES, MINXIN_MAX_CONNECTIONS (each also as NAME_FILE).
+Environment: MINXIN_ADDR, MINXIN_DATABASE_URL, MINXIN_DATABASE_REPLICA_URL, MINXIN_REPLICA_MAX_LAG,
+MINXIN_DATA_DIR, MINXIN_JWT_SECRET, MINXIN_TIMEZONE, MINXIN_TRUSTED_PROXIES, MINXIN_MAX_CONNECTIONS
+(each also as NAME_FILE).
 `
 
 func main() {
@@ -97,7 +98,8 @@ func openStore() (config.Config, *store.Store, error) {
 	if err != nil {
 		return cfg, nil, fmt.Errorf("configuration:\n%w", err)
 	}
-	st, err := store.Open(store.Options{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, Location: cfg.Location})
+	st, err := store.Open(store.Options{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, Location: cfg.Location,
+		ReplicaURL: cfg.ReplicaURL, ReplicaMaxLag: cfg.ReplicaMaxLag})
 	return cfg, st, err
 }
 
@@ -258,7 +260,8 @@ func serve(logger *slog.Logger) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(netutil.LimitListener(ln, cfg.MaxConnections)) }()
-	logger.Info("minxin serving", "addr", cfg.Addr, "database", st.Dialect(), "timezone", cfg.Location.String())
+	logger.Info("minxin serving", "addr", cfg.Addr, "database", st.Dialect(), "timezone", cfg.Location.String(),
+		"replica", cfg.ReplicaURL != "", "replica_max_lag", cfg.ReplicaMaxLag.String())
 	select {
 	case err := <-errc:
 		return err

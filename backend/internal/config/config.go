@@ -20,9 +20,13 @@ import (
 type Config struct {
 	Addr        string
 	DatabaseURL string
-	DataDir     string
-	JWTSecret   []byte
-	Location    *time.Location
+	// ReplicaURL is a hot standby of DatabaseURL that serves reports (scorecards, figures,
+	// exports) while it is up and ReplicaMaxLag behind at most; empty: reports read the primary.
+	ReplicaURL    string
+	ReplicaMaxLag time.Duration
+	DataDir       string
+	JWTSecret     []byte
+	Location      *time.Location
 	// TrustedProxies are the addresses of the proxies in front of Minxin (nginx, a load
 	// balancer): only from them is X-Forwarded-For believed, for the client's address that
 	// rate limits count against. Empty: the peer's address is the client's.
@@ -52,6 +56,7 @@ func Load(env Lookup) (Config, error) {
 	c := Config{
 		Addr:        get("MINXIN_ADDR", "127.0.0.1:8080"),
 		DatabaseURL: get("MINXIN_DATABASE_URL", ""),
+		ReplicaURL:  get("MINXIN_DATABASE_REPLICA_URL", ""),
 		DataDir:     get("MINXIN_DATA_DIR", "./data"),
 		JWTSecret:   []byte(get("MINXIN_JWT_SECRET", "")),
 	}
@@ -60,6 +65,18 @@ func Load(env Lookup) (Config, error) {
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		errs = append(errs, errors.New("MINXIN_DATABASE_URL: must start with postgres:// (leave it empty for the embedded database)"))
+	}
+	if c.ReplicaURL != "" && !strings.HasPrefix(c.ReplicaURL, "postgres://") && !strings.HasPrefix(c.ReplicaURL, "postgresql://") {
+		errs = append(errs, errors.New("MINXIN_DATABASE_REPLICA_URL: must start with postgres://"))
+	}
+	if c.ReplicaURL != "" && c.DatabaseURL == "" {
+		errs = append(errs, errors.New("MINXIN_DATABASE_REPLICA_URL: a standby of MINXIN_DATABASE_URL, which must be set too"))
+	}
+	maxLag := get("MINXIN_REPLICA_MAX_LAG", "30s")
+	if d, err := time.ParseDuration(maxLag); err != nil || d <= 0 {
+		errs = append(errs, fmt.Errorf("MINXIN_REPLICA_MAX_LAG: %q is not a positive duration (like 30s or 2m)", maxLag))
+	} else {
+		c.ReplicaMaxLag = d
 	}
 	if len(c.JWTSecret) > 0 && len(c.JWTSecret) < 32 {
 		errs = append(errs, errors.New("MINXIN_JWT_SECRET: must be at least 32 bytes"))

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(m map[string]string) Lookup {
@@ -33,6 +34,13 @@ func TestLoad(t *testing.T) {
 		{"proxies", map[string]string{"MINXIN_TRUSTED_PROXIES": "10.0.0.5, 10.1.0.0/16,::1"}, ""},
 		{"bad proxy", map[string]string{"MINXIN_TRUSTED_PROXIES": "10.0.0.5,nginx"}, `MINXIN_TRUSTED_PROXIES: "nginx"`},
 		{"bad connection limit", map[string]string{"MINXIN_MAX_CONNECTIONS": "8"}, "MINXIN_MAX_CONNECTIONS"},
+		{"replica", map[string]string{"MINXIN_DATABASE_URL": "postgres://x@h1:5432,h2:5432/z?target_session_attrs=read-write", "MINXIN_JWT_SECRET_FILE": secretFile,
+			"MINXIN_DATABASE_REPLICA_URL": "postgres://x@h2:5432/z", "MINXIN_REPLICA_MAX_LAG": "5s"}, ""},
+		{"replica without primary", map[string]string{"MINXIN_DATABASE_REPLICA_URL": "postgres://x@h2/z"}, "MINXIN_DATABASE_REPLICA_URL: a standby"},
+		{"replica not postgres", map[string]string{"MINXIN_DATABASE_URL": "postgres://x@y/z", "MINXIN_JWT_SECRET_FILE": secretFile,
+			"MINXIN_DATABASE_REPLICA_URL": "mysql://x"}, "MINXIN_DATABASE_REPLICA_URL: must start"},
+		{"bad lag bound", map[string]string{"MINXIN_REPLICA_MAX_LAG": "30"}, "MINXIN_REPLICA_MAX_LAG"},
+		{"negative lag bound", map[string]string{"MINXIN_REPLICA_MAX_LAG": "-1s"}, "MINXIN_REPLICA_MAX_LAG"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -59,7 +67,7 @@ func TestLoadDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if cfg.Addr != "127.0.0.1:8080" || cfg.DataDir != "./data" || cfg.Location.String() != "Asia/Shanghai" || cfg.DatabaseURL != "" ||
-		cfg.TrustedProxies != nil || cfg.MaxConnections != 2048 {
+		cfg.TrustedProxies != nil || cfg.MaxConnections != 2048 || cfg.ReplicaURL != "" || cfg.ReplicaMaxLag != 30*time.Second {
 		t.Fatalf("defaults: %+v", cfg)
 	}
 }
@@ -94,5 +102,27 @@ func TestSecretIsGeneratedOnceAndKept(t *testing.T) {
 	info, err := os.Stat(filepath.Join(cfg.DataDir, "jwt-secret"))
 	if err != nil || info.Mode().Perm() != 0o600 {
 		t.Fatalf("secret file mode: %v %v", info.Mode(), err)
+	}
+}
+
+func TestReplicaSettingsFromFiles(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, v string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(v+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	cfg, err := Load(env(map[string]string{
+		"MINXIN_DATABASE_URL": "postgres://x@h1/z", "MINXIN_JWT_SECRET": strings.Repeat("s", 32),
+		"MINXIN_DATABASE_REPLICA_URL_FILE": write("replica", "postgres://x@h2/z"),
+		"MINXIN_REPLICA_MAX_LAG_FILE":      write("lag", "1m30s"),
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.ReplicaURL != "postgres://x@h2/z" || cfg.ReplicaMaxLag != 90*time.Second {
+		t.Fatalf("replica settings: %q %s", cfg.ReplicaURL, cfg.ReplicaMaxLag)
 	}
 }

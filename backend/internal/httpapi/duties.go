@@ -263,6 +263,7 @@ func (s *Server) officialProgress(c echo.Context) error {
 }
 
 func (s *Server) scorecard(c echo.Context) error {
+	reportFreshness(c)
 	var in scorecard.Input
 	var err error
 	if in.TownshipID, err = queryID(c, "township_id"); err != nil {

@@ -206,6 +206,7 @@ func actAsPetitioner[B any](s *Server, action petition.Action, input func(B) (pe
 
 // petitionFigures answers the figures as JSON, or as a spreadsheet with format=xlsx or csv.
 func (s *Server) petitionFigures(c echo.Context) error {
+	reportFreshness(c)
 	var f petitions.FigureFilter
 	var v domain.Invalid
 	var err error

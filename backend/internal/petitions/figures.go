@@ -70,7 +70,8 @@ func (s *Service) Figures(ctx context.Context, a domain.Actor, f FigureFilter) (
 		return Figures{}, err
 	}
 	out := Figures{From: f.From, To: f.To, Townships: []FigureRow{}}
-	err := s.st.Tx(ctx, func(tx *store.Tx) error {
+	// A report: from the hot standby when there is one and it is fresh enough.
+	_, err := s.st.ReportTx(ctx, func(tx *store.Tx) error {
 		st, err := tx.SettingsOn(f.To)
 		if err != nil {
 			return err

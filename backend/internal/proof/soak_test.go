@@ -57,6 +57,157 @@ func soakPetition(township, subject string) []byte {
 	return b
 }
 
+// soakLoad is the soak's clients: half of them send overnight-stay check-ins as the
+// district's officials, half register petitions as the townships' petition officers, each
+// request retried as the PWA does until it is answered; what was acknowledged is kept, with
+// when, to be looked for in the database at the end.
+type soakLoad struct {
+	mu        sync.Mutex
+	checkins  map[string]bool   // acknowledged check-in ids → answered with the same id
+	petitions map[string]string // acknowledged petition id → subject
+	acks      []ack
+	retries   atomic.Int64
+	wg        sync.WaitGroup
+	clients   int
+}
+
+// ack is when a client's request was acknowledged.
+type ack struct {
+	at     time.Time
+	client int
+}
+
+// startSoakLoad starts n clients sending to url until deadline; requests begun before it are
+// retried until answered as long as ctx lasts.
+func startSoakLoad(t *testing.T, ctx context.Context, url string, towns []domain.Township, officials, officers []string, n int, deadline time.Time) *soakLoad {
+	l := &soakLoad{checkins: map[string]bool{}, petitions: map[string]string{}, clients: n}
+	client := httpClient(n)
+	for k := range n {
+		l.wg.Go(func() {
+			for n := 0; time.Now().Before(deadline); n++ {
+				key := domain.NewID()
+				if k%2 == 0 {
+					status, answer, err := sendUntilDone(ctx, client, url+"/api/v1/overnight-stays", officials[k%len(officials)], key, checkin(key), &l.retries)
+					if err != nil || status != http.StatusCreated {
+						t.Errorf("check-in %s: %d %s %v", key, status, answer, err)
+						return
+					}
+					var got struct{ ID string }
+					json.Unmarshal(answer, &got)
+					l.mu.Lock()
+					l.checkins[got.ID] = got.ID == key
+					l.acks = append(l.acks, ack{time.Now(), k})
+					l.mu.Unlock()
+					continue
+				}
+				o := k / 2
+				subject := "soak-" + strconv.Itoa(o) + "-" + strconv.Itoa(n)
+				status, answer, err := sendUntilDone(ctx, client, url+"/api/v1/petitions", officers[o%len(officers)], key, soakPetition(towns[o%len(towns)].ID, subject), &l.retries)
+				if err != nil || status != http.StatusCreated {
+					t.Errorf("petition %s: %d %s %v", subject, status, answer, err)
+					return
+				}
+				var got struct{ ID string }
+				json.Unmarshal(answer, &got)
+				l.mu.Lock()
+				l.petitions[got.ID] = subject
+				l.acks = append(l.acks, ack{time.Now(), k})
+				l.mu.Unlock()
+			}
+		})
+	}
+	return l
+}
+
+// resumedAfter says when, after t, the first acknowledgement arrived and when every client
+// had had one (false: some client had none).
+func (l *soakLoad) resumedAfter(t time.Time) (first, all time.Time, ok bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	firstOf := map[int]time.Time{}
+	for _, a := range l.acks {
+		if f, seen := firstOf[a.client]; a.at.After(t) && (!seen || a.at.Before(f)) {
+			firstOf[a.client] = a.at
+		}
+	}
+	for _, at := range firstOf {
+		if first.IsZero() || at.Before(first) {
+			first = at
+		}
+		if at.After(all) {
+			all = at
+		}
+	}
+	return first, all, len(firstOf) == l.clients
+}
+
+// verify checks the database st against what was acknowledged: every request that was
+// answered 2xx is stored exactly once, nothing is stored that was not, no record exists twice,
+// no Idempotency-Key claim is left without its answer, and the activity log is whole, with one
+// entry per record. It answers the log's length.
+func (l *soakLoad) verify(t *testing.T, st *store.Store) int64 {
+	ctx := context.Background()
+	var stays []string
+	if err := st.RawScan(ctx, &stays, "SELECT id FROM overnight_stays"); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range stays {
+		if _, ok := l.checkins[id]; !ok {
+			t.Errorf("check-in %s is stored but was never acknowledged", id)
+		}
+	}
+	for id, sameID := range l.checkins {
+		if !sameID {
+			t.Errorf("check-in %s was answered with another id", id)
+		}
+	}
+	if len(stays) != len(l.checkins) {
+		t.Errorf("check-ins: %d acknowledged, %d stored", len(l.checkins), len(stays))
+	}
+	var stored []struct{ ID, Subject string }
+	if err := st.RawScan(ctx, &stored, "SELECT id, subject FROM petitions"); err != nil {
+		t.Fatal(err)
+	}
+	subjects := map[string]int{}
+	for _, p := range stored {
+		subjects[p.Subject]++
+		if l.petitions[p.ID] != p.Subject {
+			t.Errorf("petition %s (%s) is stored but was not acknowledged as such", p.ID, p.Subject)
+		}
+	}
+	for s, n := range subjects {
+		if n > 1 {
+			t.Errorf("petition %q is stored %d times", s, n)
+		}
+	}
+	if len(stored) != len(l.petitions) {
+		t.Errorf("petitions: %d acknowledged, %d stored", len(l.petitions), len(stored))
+	}
+	var unanswered int64
+	if err := st.RawCount(ctx, "(SELECT 1 FROM idempotency_keys WHERE status IS NULL) AS k", &unanswered); err != nil || unanswered != 0 {
+		t.Errorf("Idempotency-Key claims without an answer: %d %v", unanswered, err)
+	}
+	broken, entries, err := st.VerifyLog(ctx)
+	if err != nil || broken != nil {
+		t.Errorf("activity log: %+v %v", broken, err)
+	}
+	var logged int64
+	if err := st.RawCount(ctx, "(SELECT 1 FROM activity_log WHERE action IN ('checkin', 'submit')) AS k", &logged); err != nil || logged != int64(len(stays)+len(stored)) {
+		t.Errorf("activity log: %d check-in and submission entries for %d records (%v)", logged, len(stays)+len(stored), err)
+	}
+	return entries
+}
+
+// soakDistrict is the soak's district: four townships of four officials each, and a petition
+// officer per township; their tokens.
+func soakDistrict(t *testing.T, env *apitest.Env) (towns []domain.Township, officials, officers []string) {
+	towns, officials = district(t, env, 4, 4)
+	for _, town := range towns {
+		officers = append(officers, env.Token(env.User(domain.RolePetitionOfficer, town.ID)))
+	}
+	return towns, officials, officers
+}
+
 // TestSoak: many clients send check-ins and petitions, retrying as the PWA does, while the
 // servers are killed with SIGKILL at random moments and restarted, and PostgreSQL itself is
 // restarted once (immediate mode: as in a crash). At the end every request that was answered
@@ -64,58 +215,14 @@ func soakPetition(township, subject string) []byte {
 // Idempotency-Key claim is left without its answer, and the activity log is whole.
 func TestSoak(t *testing.T) {
 	env := apitest.New(t, "postgres")
-	towns, officials := district(t, env, 4, 4)
-	var officers []string
-	for _, town := range towns {
-		officers = append(officers, env.Token(env.User(domain.RolePetitionOfficer, town.ID)))
-	}
+	towns, officials, officers := soakDistrict(t, env)
 	c := startCluster(t, env, *replicas)
-	client := httpClient(*clients)
 	start := time.Now()
 	deadline := start.Add(*duration)
 	// Requests begun before the deadline are retried until answered, for at most 2 minutes.
 	ctx, cancel := context.WithDeadline(context.Background(), deadline.Add(2*time.Minute))
 	defer cancel()
-
-	var (
-		mu        sync.Mutex
-		checkins  = map[string]bool{}   // acknowledged check-in ids
-		petitions = map[string]string{} // acknowledged petition id → subject
-		retries   atomic.Int64
-		wg        sync.WaitGroup
-	)
-	for k := range *clients {
-		wg.Go(func() {
-			for n := 0; time.Now().Before(deadline); n++ {
-				key := domain.NewID()
-				if k%2 == 0 {
-					status, answer, err := sendUntilDone(ctx, client, c.URL+"/api/v1/overnight-stays", officials[k%len(officials)], key, checkin(key), &retries)
-					if err != nil || status != http.StatusCreated {
-						t.Errorf("check-in %s: %d %s %v", key, status, answer, err)
-						return
-					}
-					var got struct{ ID string }
-					json.Unmarshal(answer, &got)
-					mu.Lock()
-					checkins[got.ID] = got.ID == key
-					mu.Unlock()
-					continue
-				}
-				k := k / 2
-				subject := "soak-" + strconv.Itoa(k) + "-" + strconv.Itoa(n)
-				status, answer, err := sendUntilDone(ctx, client, c.URL+"/api/v1/petitions", officers[k%len(officers)], key, soakPetition(towns[k%len(towns)].ID, subject), &retries)
-				if err != nil || status != http.StatusCreated {
-					t.Errorf("petition %s: %d %s %v", subject, status, answer, err)
-					return
-				}
-				var got struct{ ID string }
-				json.Unmarshal(answer, &got)
-				mu.Lock()
-				petitions[got.ID] = subject
-				mu.Unlock()
-			}
-		})
-	}
+	load := startSoakLoad(t, ctx, c.URL, towns, officials, officers, *clients, deadline)
 
 	// Chaos: kill a random instance every 0.3–1.5 s and start it again; restart PostgreSQL
 	// once, half-way.
@@ -138,7 +245,7 @@ func TestSoak(t *testing.T) {
 	if !restartedDB {
 		restartPostgres(t)
 	}
-	wg.Wait()
+	load.wg.Wait()
 	elapsed := time.Since(start)
 	for _, i := range c.Instances {
 		i.stop()
@@ -150,57 +257,9 @@ func TestSoak(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	ctx = context.Background()
-	var stays []string
-	if err := st.RawScan(ctx, &stays, "SELECT id FROM overnight_stays"); err != nil {
-		t.Fatal(err)
-	}
-	for _, id := range stays {
-		if _, ok := checkins[id]; !ok {
-			t.Errorf("check-in %s is stored but was never acknowledged", id)
-		}
-	}
-	for id, sameID := range checkins {
-		if !sameID {
-			t.Errorf("check-in %s was answered with another id", id)
-		}
-	}
-	if len(stays) != len(checkins) {
-		t.Errorf("check-ins: %d acknowledged, %d stored", len(checkins), len(stays))
-	}
-	var stored []struct{ ID, Subject string }
-	if err := st.RawScan(ctx, &stored, "SELECT id, subject FROM petitions"); err != nil {
-		t.Fatal(err)
-	}
-	subjects := map[string]int{}
-	for _, p := range stored {
-		subjects[p.Subject]++
-		if petitions[p.ID] != p.Subject {
-			t.Errorf("petition %s (%s) is stored but was not acknowledged as such", p.ID, p.Subject)
-		}
-	}
-	for s, n := range subjects {
-		if n > 1 {
-			t.Errorf("petition %q is stored %d times", s, n)
-		}
-	}
-	if len(stored) != len(petitions) {
-		t.Errorf("petitions: %d acknowledged, %d stored", len(petitions), len(stored))
-	}
-	var unanswered int64
-	if err := st.RawCount(ctx, "(SELECT 1 FROM idempotency_keys WHERE status IS NULL) AS k", &unanswered); err != nil || unanswered != 0 {
-		t.Errorf("Idempotency-Key claims without an answer: %d %v", unanswered, err)
-	}
-	broken, entries, err := st.VerifyLog(ctx)
-	if err != nil || broken != nil {
-		t.Errorf("activity log: %+v %v", broken, err)
-	}
-	var logged int64
-	if err := st.RawCount(ctx, "(SELECT 1 FROM activity_log WHERE action IN ('checkin', 'submit')) AS k", &logged); err != nil || logged != int64(len(stays)+len(stored)) {
-		t.Errorf("activity log: %d check-in and submission entries for %d records (%v)", logged, len(stays)+len(stored), err)
-	}
+	entries := load.verify(t, st)
 	report := fmt.Sprintf("soak: %d instance(s), %d clients, %s: %d check-ins and %d petitions acknowledged and stored exactly once; %d SIGKILLs, 1 PostgreSQL restart, %d retries; activity log whole (%d entries)",
-		*replicas, *clients, elapsed.Round(time.Second), len(checkins), len(petitions), kills, retries.Load(), entries)
+		*replicas, *clients, elapsed.Round(time.Second), len(load.checkins), len(load.petitions), kills, load.retries.Load(), entries)
 	t.Log(report)
 	fmt.Println(report)
 }

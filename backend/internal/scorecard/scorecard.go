@@ -134,19 +134,23 @@ func (s *Service) Township(ctx context.Context, a domain.Actor, in Input) (Card,
 	if err := in.check(false); err != nil {
 		return Card{}, err
 	}
-	tx := s.st.Reader(ctx)
-	if err := store.CheckTownship(tx.DB, access.Of(a, access.Scorecards), in.TownshipID); err != nil {
-		return Card{}, domain.NotFound("township")
-	}
-	var town domain.Township
-	if err := tx.Select("id, name").First(&town, "id = ?", in.TownshipID).Error; err != nil {
-		return Card{}, err
-	}
-	cards, err := s.cards(tx, a, []domain.Township{town}, in.From, in.To)
-	if err != nil {
-		return Card{}, err
-	}
-	return cards[0], nil
+	var card Card
+	// A report: from the hot standby when there is one and it is fresh enough, in one snapshot.
+	_, err := s.st.ReportTx(ctx, func(tx *store.Tx) error {
+		if err := store.CheckTownship(tx.DB, access.Of(a, access.Scorecards), in.TownshipID); err != nil {
+			return domain.NotFound("township")
+		}
+		var town domain.Township
+		if err := tx.Select("id, name").First(&town, "id = ?", in.TownshipID).Error; err != nil {
+			return err
+		}
+		cards, err := s.cards(tx, a, []domain.Township{town}, in.From, in.To)
+		if err == nil {
+			card = cards[0]
+		}
+		return err
+	})
+	return card, err
 }
 
 // District computes the scorecard of every township in the actor's scope, in the order of
@@ -155,25 +159,21 @@ func (s *Service) District(ctx context.Context, a domain.Actor, in Input) (Distr
 	if err := in.check(true); err != nil {
 		return District{}, err
 	}
-	tx := s.st.Reader(ctx)
-	var towns []domain.Township
-	q := store.Scoped(tx.Select("id, name"), a, access.Scorecards, store.Columns{Township: "id"})
-	if err := q.Order("name, id").Find(&towns).Error; err != nil {
-		return District{}, err
-	}
 	out := District{From: in.From, To: in.To, Townships: []Card{}}
-	if len(towns) == 0 {
-		return out, nil
-	}
-	cards, err := s.cards(tx, a, towns, in.From, in.To)
-	if err != nil {
-		return District{}, err
-	}
-	out.Townships = cards
-	for _, c := range cards {
-		out.Total.add(c.Summary)
-	}
-	return out, nil
+	_, err := s.st.ReportTx(ctx, func(tx *store.Tx) error {
+		var towns []domain.Township
+		q := store.Scoped(tx.Select("id, name"), a, access.Scorecards, store.Columns{Township: "id"})
+		if err := q.Order("name, id").Find(&towns).Error; err != nil || len(towns) == 0 {
+			return err
+		}
+		cards, err := s.cards(tx, a, towns, in.From, in.To)
+		out.Townships = cards
+		for _, c := range cards {
+			out.Total.add(c.Summary)
+		}
+		return err
+	})
+	return out, err
 }
 
 // summarise adds up a card's rows with its township figures.

@@ -34,6 +34,8 @@ type Store struct {
 	// so that the pool always has connections left for the rate limits and other requests.
 	requestSlots chan struct{}
 	cache        configCache
+	// replica is the hot standby that serves reports (see Reports); nil without one.
+	replica *replica
 }
 
 // poolSize is the most PostgreSQL connections one instance opens.
@@ -41,25 +43,42 @@ const poolSize = 32
 
 // Options say which database to open.
 type Options struct {
-	DatabaseURL string // postgres://…; empty for the embedded SQLite database
+	// DatabaseURL is postgres://… (several hosts with target_session_attrs=read-write find
+	// the primary among them); empty for the embedded SQLite database.
+	DatabaseURL string
 	DataDir     string // where the embedded database lives
 	Location    *time.Location
 	Logger      *slog.Logger
+	// ReplicaURL is a hot standby of DatabaseURL that serves reports while it is no more than
+	// ReplicaMaxLag behind (default 30 s); empty: reports read the primary.
+	ReplicaURL    string
+	ReplicaMaxLag time.Duration
+	// ReplicaRetry is how long a standby that did not answer is left alone before it is
+	// asked again (default 5 s).
+	ReplicaRetry time.Duration
 }
 
-// Open connects to the database. It does not migrate: call Migrate, or CheckSchema to refuse
-// to run on a schema that is not current.
-func Open(opts Options) (*Store, error) {
-	cfg := &gorm.Config{
+func gormConfig() *gorm.Config {
+	return &gorm.Config{
 		Logger:                 logger.Discard,
 		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
 		SkipDefaultTransaction: true,
 		TranslateError:         true,
 	}
+}
+
+// Open connects to the database. It does not migrate: call Migrate, or CheckSchema to refuse
+// to run on a schema that is not current. A replica is not reached here: Minxin starts while
+// its standby is down, and Reports reads the primary until the standby answers.
+func Open(opts Options) (*Store, error) {
+	cfg := gormConfig()
 	var (
 		dialector gorm.Dialector
 		dialect   string
 	)
+	if opts.ReplicaURL != "" && opts.DatabaseURL == "" {
+		return nil, errors.New("a replica needs a PostgreSQL primary (DatabaseURL)")
+	}
 	if opts.DatabaseURL != "" {
 		dialector, dialect = postgres.Open(opts.DatabaseURL), "postgres"
 	} else {
@@ -101,11 +120,23 @@ func Open(opts Options) (*Store, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &Store{db: db, sqlDB: sqlDB, dialect: dialect, loc: loc, now: cfg.NowFunc, requestSlots: make(chan struct{}, slots)}, nil
+	s := &Store{db: db, sqlDB: sqlDB, dialect: dialect, loc: loc, now: cfg.NowFunc, requestSlots: make(chan struct{}, slots)}
+	if opts.ReplicaURL != "" {
+		if s.replica, err = openReplica(opts, loc); err != nil {
+			sqlDB.Close()
+			return nil, err
+		}
+	}
+	return s, nil
 }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.sqlDB.Close() }
+// Close closes the database, and the replica's connections.
+func (s *Store) Close() error {
+	if s.replica != nil {
+		s.replica.st.sqlDB.Close()
+	}
+	return s.sqlDB.Close()
+}
 
 // Dialect names the database engine: "postgres" or "sqlite".
 func (s *Store) Dialect() string { return s.dialect }
