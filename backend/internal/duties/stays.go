@@ -125,15 +125,27 @@ func (r stationingRow) domain(ev byKind) domain.Stationing {
 		Checkin: ev["checkin"].Evidence, Checkout: ev.evidence("checkout"), Counts: r.Counts && r.RefutedAt == nil, Refuted: r.RefutedAt != nil}
 }
 
-// villageFence returns a village of a township and its geofence; field names the request
-// field that named it.
-func villageFence(tx *store.Tx, townshipID, villageID, field string) (domain.Village, []duty.Geofence, error) {
+// villageFence returns the geofence of a village of a township; field names the request
+// field that named the village.
+//
+// An optimistic Tx (store.Optimistic) finds the village among the township's fences in the
+// cache, which every change to a village renews: exactly what the query below reads, and an
+// error when the cache does not hold the village, so that the transaction decides.
+func villageFence(tx *store.Tx, townshipID, villageID, field string) ([]duty.Geofence, error) {
+	if tx.Optimistic() {
+		f, err := tx.TownshipFences(townshipID)
+		g, ok := f.Villages[villageID]
+		if err == nil && !ok {
+			err = domain.InvalidField(field, "must be a village of your township")
+		}
+		return []duty.Geofence{g}, err
+	}
 	var v domain.Village
 	err := tx.First(&v, "id = ? AND township_id = ?", villageID, townshipID).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return v, nil, domain.InvalidField(field, "must be a village of your township")
+		return nil, domain.InvalidField(field, "must be a village of your township")
 	}
-	return v, []duty.Geofence{{Lat: v.Lat, Lng: v.Lng, RadiusM: v.RadiusM}}, err
+	return []duty.Geofence{{Lat: v.Lat, Lng: v.Lng, RadiusM: v.RadiusM}}, err
 }
 
 // CreateStationing stores the check-in of a stationing session in a village of the township.
@@ -148,7 +160,7 @@ func (s *Service) CreateStationing(ctx context.Context, a domain.Actor, in Stati
 	hash := contentHash(StationingInput{ID: in.ID, VillageID: in.VillageID, Checkin: normaliseEvidence(in.Checkin)})
 	return create(s, ctx, a, checkedIn[stationingRow, domain.Stationing]{recordType: RecordStationing, what: "stationing session", render: stationingRow.domain,
 		prepare: func(tx *store.Tx) (*stationingRow, civil.Date, []duty.Geofence, error) {
-			_, fence, err := villageFence(tx, a.TownshipID, in.VillageID, "village_id")
+			fence, err := villageFence(tx, a.TownshipID, in.VillageID, "village_id")
 			date := duty.StationingDate(*in.Checkin.OccurredAt, tx.Loc())
 			return &stationingRow{ID: in.ID, TownshipID: a.TownshipID, OfficialID: a.UserID, VillageID: in.VillageID, Date: date,
 				ContentHash: hash, CreatedAt: tx.Now}, date, fence, err
@@ -163,7 +175,7 @@ func (s *Service) CheckoutStationing(ctx context.Context, a domain.Actor, id str
 		},
 		date: func(r stationingRow) civil.Date { return r.Date },
 		fences: func(tx *store.Tx, r stationingRow) ([]duty.Geofence, error) {
-			_, fence, err := villageFence(tx, r.TownshipID, r.VillageID, "village_id")
+			fence, err := villageFence(tx, r.TownshipID, r.VillageID, "village_id")
 			return fence, err
 		},
 		settle: func(r *stationingRow, ev byKind, p duty.Params) map[string]any {

@@ -265,6 +265,9 @@ func (s *Service) CreateVisit(ctx context.Context, a domain.Actor, in VisitInput
 	norm := in
 	norm.Evidence = normaliseEvidence(in.Evidence)
 	hash := contentHash(norm)
+	if out, ok := s.visitInOneTrip(ctx, a, in, hash); ok {
+		return out, nil
+	}
 	var out domain.Visit
 	err := s.st.Tx(ctx, func(tx *store.Tx) error {
 		if stored, err := storedRecord[visitRow](tx, in.ID, a.UserID, hash, "visit"); err != nil || stored != nil {
@@ -274,46 +277,20 @@ func (s *Service) CreateVisit(ctx context.Context, a domain.Actor, in VisitInput
 			}
 			return err
 		}
-		h, err := householdIn(tx.DB, a.TownshipID, in.HouseholdID)
+		row, er, trigger, err := s.planVisit(tx, a, in, hash)
 		if err != nil {
 			return err
 		}
-		qrVerified, err := s.checkVisitQR(in.Evidence.QRToken, h.ID)
-		if err != nil {
-			return err
-		}
-		date := civil.Of(*in.Evidence.OccurredAt, tx.Loc())
-		p, err := Params(tx, date)
-		if err != nil {
-			return err
-		}
-		if _, err := categoryDue(p, in.Category); err != nil {
-			return err
-		}
-		_, fence, err := villageFence(tx, h.TownshipID, h.VillageID, "household_id")
-		if err != nil {
-			return err
-		}
-		ev, err := evaluate(tx, p, a, "evidence", in.Evidence, fence, qrVerified)
-		if err != nil {
-			return err
-		}
-		row := visitRow{ID: in.ID, TownshipID: h.TownshipID, OfficialID: a.UserID, HouseholdID: h.ID, Category: in.Category,
-			Date: date, Notes: in.Notes, FollowUp: in.FollowUp, QRVerified: qrVerified, Counts: ev.Counts, ContentHash: hash, CreatedAt: tx.Now}
-		trigger, err := openTrigger(tx.DB, h.ID, in.Category, in.TriggerID, date)
-		if err != nil {
-			return err
-		}
-		if trigger != nil && ev.Counts {
+		if trigger != nil && er.Counts {
 			// Close the trigger first; when another visit closed it at the same moment, this
 			// visit is stored all the same, answering no trigger.
 			res := tx.Model(&triggerRow{}).Where("id = ? AND closed_at IS NULL", trigger.ID).
-				Updates(map[string]any{"closed_at": ev.OccurredAt, "closed_by_visit_id": row.ID})
+				Updates(map[string]any{"closed_at": er.OccurredAt, "closed_by_visit_id": row.ID})
 			if res.Error != nil {
 				return res.Error
 			}
 			if res.RowsAffected == 1 {
-				t := duty.VisitTimeliness(ev.OccurredAt, trigger.DueAt)
+				t := duty.VisitTimeliness(er.OccurredAt, trigger.DueAt)
 				row.TriggerID, row.Timeliness = &trigger.ID, &t
 			}
 		}
@@ -326,7 +303,6 @@ func (s *Service) CreateVisit(ctx context.Context, a domain.Actor, in VisitInput
 			out = stored.domain(evs[in.ID])
 			return err
 		}
-		er := evidenceRow{RecordType: RecordVisit, RecordID: in.ID, Kind: "checkin", TownshipID: a.TownshipID, OfficialID: a.UserID, ContentHash: hash, Evidence: ev}
 		if err := tx.Create(&er).Error; err != nil {
 			return err
 		}
@@ -334,6 +310,80 @@ func (s *Service) CreateVisit(ctx context.Context, a domain.Actor, in VisitInput
 		return tx.Log(store.Change{Actor: a.UserID, Action: "create", Entity: RecordVisit, EntityID: row.ID, TownshipID: &row.TownshipID, After: out})
 	})
 	return out, err
+}
+
+// planVisit judges a new visit: its row, its evidence, and the open trigger it answers, which
+// it closes when it counts.
+func (s *Service) planVisit(tx *store.Tx, a domain.Actor, in VisitInput, hash string) (visitRow, evidenceRow, *triggerRow, error) {
+	h, err := householdIn(tx.DB, a.TownshipID, in.HouseholdID)
+	if err != nil {
+		return visitRow{}, evidenceRow{}, nil, err
+	}
+	qrVerified, err := s.checkVisitQR(in.Evidence.QRToken, h.ID)
+	if err != nil {
+		return visitRow{}, evidenceRow{}, nil, err
+	}
+	date := civil.Of(*in.Evidence.OccurredAt, tx.Loc())
+	p, err := Params(tx, date)
+	if err != nil {
+		return visitRow{}, evidenceRow{}, nil, err
+	}
+	if _, err := categoryDue(p, in.Category); err != nil {
+		return visitRow{}, evidenceRow{}, nil, err
+	}
+	fence, err := villageFence(tx, h.TownshipID, h.VillageID, "household_id")
+	if err != nil {
+		return visitRow{}, evidenceRow{}, nil, err
+	}
+	ev, err := evaluate(tx, p, a, "evidence", in.Evidence, fence, qrVerified)
+	if err != nil {
+		return visitRow{}, evidenceRow{}, nil, err
+	}
+	row := visitRow{ID: in.ID, TownshipID: h.TownshipID, OfficialID: a.UserID, HouseholdID: h.ID, Category: in.Category,
+		Date: date, Notes: in.Notes, FollowUp: in.FollowUp, QRVerified: qrVerified, Counts: ev.Counts, ContentHash: hash, CreatedAt: tx.Now}
+	er := evidenceRow{RecordType: RecordVisit, RecordID: in.ID, Kind: "checkin", TownshipID: a.TownshipID, OfficialID: a.UserID, ContentHash: hash, Evidence: ev}
+	trigger, err := openTrigger(tx.DB, h.ID, in.Category, in.TriggerID, date)
+	return row, er, trigger, err
+}
+
+// visitInOneTrip reads the household and the open trigger, then writes the visit, its
+// evidence, the trigger's closing and the log entry as one statement in one round trip to
+// PostgreSQL (see createInOneTrip). It answers ok only when it stored the visit. When the
+// trigger was closed meanwhile the statement writes nothing, and when the visit's id turned
+// out taken it fails (the trigger is closed only with its visit); both, and everything else
+// createInOneTrip leaves to the transaction, are left to CreateVisit's.
+func (s *Service) visitInOneTrip(ctx context.Context, a domain.Actor, in VisitInput, hash string) (out domain.Visit, ok bool) {
+	if len(in.Evidence.PhotoIDs) > 0 {
+		return out, false
+	}
+	tx, ok := s.st.Optimistic(ctx)
+	if !ok {
+		return out, false
+	}
+	row, er, trigger, err := s.planVisit(tx, a, in, hash)
+	if err != nil {
+		return out, false
+	}
+	st := tx.NewStatement()
+	after := store.ConfigCurrent
+	if trigger != nil && er.Counts {
+		if st.Update("trigger", store.ConfigCurrent, &triggerRow{}, map[string]any{"closed_at": er.OccurredAt, "closed_by_visit_id": row.ID},
+			"id = ? AND closed_at IS NULL", trigger.ID) != nil {
+			return out, false
+		}
+		t := duty.VisitTimeliness(er.OccurredAt, trigger.DueAt)
+		row.TriggerID, row.Timeliness = &trigger.ID, &t
+		after = "trigger"
+		st.OnlyWith("trigger", "record")
+	}
+	out = row.domain(byKind{"checkin": er})
+	if st.Insert("record", after, &row, true) != nil ||
+		st.Insert("evidence", "record", &er, false) != nil ||
+		st.Log("record", store.Change{Actor: a.UserID, Action: "create", Entity: RecordVisit, EntityID: row.ID, TownshipID: &row.TownshipID, After: out}) != nil {
+		return out, false
+	}
+	wrote, err := st.Run()
+	return out, err == nil && wrote["record"]
 }
 
 // openTrigger finds the open trigger a visit answers: the one named, which must be an open
