@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"sync"
@@ -80,6 +81,7 @@ func BenchmarkCheckinHTTP(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
+			io.Copy(io.Discard, resp.Body) // read to the end, so that the connection is kept
 			resp.Body.Close()
 			if resp.StatusCode != http.StatusCreated {
 				b.Fatalf("check-in: %d", resp.StatusCode)
