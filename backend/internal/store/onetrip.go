@@ -8,9 +8,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
+	"gorm.io/gorm/schema"
 )
 
 // Writes in one round trip (issue 12, part 4). A check-in writes its record, its evidence and
@@ -85,52 +87,73 @@ func (st *Statement) arg(v any) string {
 	return "$" + strconv.Itoa(len(st.args))
 }
 
-// columns answers the table of a gorm model and its columns with their values, as gorm's
-// Create would write them (serializers and valuers included). Rows must carry every value
-// themselves: no hooks run, and no time is filled in.
-func (st *Statement) columns(row any) (table string, cols []string, vals []any, err error) {
-	s := &gorm.Statement{DB: st.tx.DB}
-	if err := s.Parse(row); err != nil {
-		return "", nil, nil, err
-	}
-	rv := reflect.ValueOf(row)
-	for _, f := range s.Schema.Fields {
-		if f.DBName == "" || !f.Creatable {
-			continue
-		}
-		v, _ := f.ValueOf(st.tx.DB.Statement.Context, rv)
-		cols, vals = append(cols, f.DBName), append(vals, v)
-	}
-	return s.Schema.Table, cols, vals, nil
+// model is what a Statement needs of a gorm model: its table and the fields gorm's Create
+// writes, with their column names joined.
+type model struct {
+	table   string
+	fields  []*schema.Field
+	columns string
 }
 
-// Insert adds step name: the insert of row (a pointer to a gorm model) when step after has
-// yielded a row. With onConflictDoNothing a row whose key exists already is not written, and
-// the step yields nothing.
+// models caches model by Go type: a check-in's statement is built on every request.
+var models sync.Map // reflect.Type → *model
+
+func (st *Statement) model(row any) (*model, error) {
+	t := reflect.TypeOf(row)
+	if m, ok := models.Load(t); ok {
+		return m.(*model), nil
+	}
+	s := &gorm.Statement{DB: st.tx.DB}
+	if err := s.Parse(row); err != nil {
+		return nil, err
+	}
+	m := &model{table: s.Schema.Table}
+	var cols []string
+	for _, f := range s.Schema.Fields {
+		if f.DBName != "" && f.Creatable {
+			m.fields, cols = append(m.fields, f), append(cols, f.DBName)
+		}
+	}
+	m.columns = strings.Join(cols, ", ")
+	models.Store(t, m)
+	return m, nil
+}
+
+// Insert adds step name: the insert of row (a pointer to a gorm model, its columns and
+// values as gorm's Create writes them, serializers and valuers included) when step after has
+// yielded a row. Rows must carry every value themselves: no hooks run, and no time is filled
+// in. With onConflictDoNothing a row whose key exists already is not written, and the step
+// yields nothing.
 func (st *Statement) Insert(name, after string, row any, onConflictDoNothing bool) error {
-	table, cols, vals, err := st.columns(row)
+	m, err := st.model(row)
 	if err != nil {
 		return err
 	}
-	params := make([]string, len(vals))
-	for i, v := range vals {
-		params[i] = st.arg(v)
+	var b strings.Builder
+	b.WriteString("INSERT INTO " + m.table + " (" + m.columns + ") SELECT ")
+	rv := reflect.ValueOf(row)
+	for i, f := range m.fields {
+		v, _ := f.ValueOf(st.tx.DB.Statement.Context, rv)
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(st.arg(v))
 	}
-	conflict := ""
+	b.WriteString(" FROM " + after)
 	if onConflictDoNothing {
-		conflict = " ON CONFLICT DO NOTHING"
+		b.WriteString(" ON CONFLICT DO NOTHING")
 	}
-	st.add(name, fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s%s RETURNING 1",
-		table, strings.Join(cols, ", "), strings.Join(params, ", "), after, conflict))
+	b.WriteString(" RETURNING 1")
+	st.add(name, b.String())
 	return nil
 }
 
-// Update adds step name: the update of the columns set of model's table, on the rows where
+// Update adds step name: the update of the columns set of the table of row's model, on the rows where
 // holds (a condition with ? for each of args), when step after has yielded a row; it yields
 // a row for each row it changed.
-func (st *Statement) Update(name, after string, model any, set map[string]any, where string, args ...any) error {
-	s := &gorm.Statement{DB: st.tx.DB}
-	if err := s.Parse(model); err != nil {
+func (st *Statement) Update(name, after string, row any, set map[string]any, where string, args ...any) error {
+	m, err := st.model(row)
+	if err != nil {
 		return err
 	}
 	keys := make([]string, 0, len(set))
@@ -154,7 +177,7 @@ func (st *Statement) Update(name, after string, model any, set map[string]any, w
 		}
 	}
 	st.add(name, fmt.Sprintf("UPDATE %s SET %s WHERE (%s) AND EXISTS (SELECT 1 FROM %s) RETURNING 1",
-		s.Schema.Table, strings.Join(assign, ", "), cond.String(), after))
+		m.table, strings.Join(assign, ", "), cond.String(), after))
 	return nil
 }
 
