@@ -2,6 +2,10 @@ package duties
 
 import (
 	"context"
+	"errors"
+	"strings"
+
+	"gorm.io/gorm"
 
 	"minxin/backend/internal/civil"
 	"minxin/backend/internal/domain"
@@ -119,9 +123,12 @@ type later[R any, O any] struct {
 	recordType string
 	kind       string // "checkout", or "checkin" for a reception day
 	what       string // the record, for messages: "stay", "session", "day"
-	// load finds the stored record for the actor (a not-found the phone retries when the
-	// record has not arrived yet).
-	load func(tx *store.Tx) (R, error)
+	// find is the query of the stored record, as the actor reaches it; missing answers when it
+	// finds none (a not-found the phone retries when the record has not arrived yet), and
+	// check, when set, refuses a record found that the actor may not add the evidence to.
+	find    func(tx *store.Tx) *gorm.DB
+	missing error
+	check   func(R) error
 	// date is the record's date: the settings in force then judge the evidence.
 	date   func(R) civil.Date
 	fences func(tx *store.Tx, r R) ([]duty.Geofence, error)
@@ -178,14 +185,80 @@ func addLater[R, O any](s *Service, ctx context.Context, a domain.Actor, l later
 	return out, err
 }
 
-// read loads the record and the evidence it has.
+// read loads the record and the evidence it has; an optimistic Tx reads both in one query.
 func (l later[R, O]) read(tx *store.Tx, id string) (R, byKind, error) {
-	row, err := l.load(tx)
-	if err != nil {
+	if tx.Optimistic() {
+		return l.readJoined(tx)
+	}
+	var row R
+	if err := l.find(tx).First(&row).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			err = l.missing
+		}
 		return row, nil, err
+	}
+	if l.check != nil {
+		if err := l.check(row); err != nil {
+			return row, nil, err
+		}
 	}
 	evs, err := evidenceOf(tx.DB, l.recordType, []string{id})
 	return row, evs[id], err
+}
+
+// withEvidence is a record with one of its evidence rows, or none (NULL columns).
+type withEvidence[R any] struct {
+	Record   R           `gorm:"embedded"`
+	Evidence evidenceRow `gorm:"embedded;embeddedPrefix:ev_"`
+}
+
+// columnsAs lists the columns of a gorm model as alias.column AS prefixcolumn, for a struct
+// that embeds the model with that prefix (gorm:"embedded;embeddedPrefix:…").
+func columnsAs(tx *store.Tx, model any, alias, prefix string) (string, error) {
+	s := &gorm.Statement{DB: tx.DB}
+	if err := s.Parse(model); err != nil {
+		return "", err
+	}
+	cols := make([]string, len(s.Schema.DBNames))
+	for i, c := range s.Schema.DBNames {
+		cols[i] = alias + "." + c + " AS " + prefix + c
+	}
+	return strings.Join(cols, ", "), nil
+}
+
+// readJoined is read in one query: the record found, joined with its evidence rows.
+func (l later[R, O]) readJoined(tx *store.Tx) (R, byKind, error) {
+	var (
+		rows []withEvidence[R]
+		row  R
+	)
+	evidence, err := columnsAs(tx, &evidenceRow{}, "e", "ev_")
+	if err == nil {
+		err = tx.Table("(?) AS r", l.find(tx)).Select("r.*, "+evidence).
+			Joins("LEFT JOIN evidence e ON e.record_type = ? AND e.record_id = r.id", l.recordType).Scan(&rows).Error
+	}
+	switch {
+	case err != nil:
+		return row, nil, err
+	case len(rows) == 0:
+		return row, nil, l.missing
+	}
+	row = rows[0].Record
+	if l.check != nil {
+		if err := l.check(row); err != nil {
+			return row, nil, err
+		}
+	}
+	var evs byKind
+	for _, r := range rows {
+		if r.Evidence.Kind != "" {
+			if evs == nil {
+				evs = byKind{}
+			}
+			evs[r.Evidence.Kind] = r.Evidence
+		}
+	}
+	return row, evs, nil
 }
 
 // settled is a record with its new evidence: the evidence row, the record's columns that

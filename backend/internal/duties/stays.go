@@ -41,15 +41,9 @@ func (r stayRow) domain(ev byKind) domain.OvernightStay {
 		Week: r.IsoWeek, Checkin: ev["checkin"].Evidence, Checkout: ev.evidence("checkout"), Counts: r.Counts && r.RefutedAt == nil, Refuted: r.RefutedAt != nil}
 }
 
-// ownRecord loads the actor's own record of a table by id; one that has not arrived yet is
-// errStayNotFound, which the phone retries.
-func ownRecord[R any](tx *store.Tx, a domain.Actor, id, what string) (R, error) {
-	var row R
-	err := tx.First(&row, "id = ? AND official_id = ?", id, a.UserID).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return row, errStayNotFound(what)
-	}
-	return row, err
+// ownRecord is the query of the actor's own record of a table by id.
+func ownRecord[R any](tx *store.Tx, a domain.Actor, id string) *gorm.DB {
+	return tx.Model(new(R)).Where("id = ? AND official_id = ?", id, a.UserID)
 }
 
 // CreateOvernightStay stores the evening check-in of a stay, judged against the township's
@@ -74,8 +68,9 @@ func (s *Service) CreateOvernightStay(ctx context.Context, a domain.Actor, in St
 // CheckoutOvernightStay stores the morning check-out and decides whether the night counts.
 func (s *Service) CheckoutOvernightStay(ctx context.Context, a domain.Actor, id string, in CheckoutInput) (domain.OvernightStay, error) {
 	return addLater(s, ctx, a, later[stayRow, domain.OvernightStay]{recordType: RecordOvernightStay, kind: "checkout", what: "stay",
-		load: func(tx *store.Tx) (stayRow, error) { return ownRecord[stayRow](tx, a, id, "overnight stay") },
-		date: func(r stayRow) civil.Date { return r.NightDate },
+		find:    func(tx *store.Tx) *gorm.DB { return ownRecord[stayRow](tx, a, id) },
+		missing: errStayNotFound("overnight stay"),
+		date:    func(r stayRow) civil.Date { return r.NightDate },
 		fences: func(tx *store.Tx, r stayRow) ([]duty.Geofence, error) {
 			f, err := tx.TownshipFences(r.TownshipID)
 			return f.Area, err
@@ -170,10 +165,9 @@ func (s *Service) CreateStationing(ctx context.Context, a domain.Actor, in Stati
 // CheckoutStationing stores the check-out of a session and decides whether its day counts.
 func (s *Service) CheckoutStationing(ctx context.Context, a domain.Actor, id string, in CheckoutInput) (domain.Stationing, error) {
 	return addLater(s, ctx, a, later[stationingRow, domain.Stationing]{recordType: RecordStationing, kind: "checkout", what: "session",
-		load: func(tx *store.Tx) (stationingRow, error) {
-			return ownRecord[stationingRow](tx, a, id, "stationing session")
-		},
-		date: func(r stationingRow) civil.Date { return r.Date },
+		find:    func(tx *store.Tx) *gorm.DB { return ownRecord[stationingRow](tx, a, id) },
+		missing: errStayNotFound("stationing session"),
+		date:    func(r stationingRow) civil.Date { return r.Date },
 		fences: func(tx *store.Tx, r stationingRow) ([]duty.Geofence, error) {
 			fence, err := villageFence(tx, r.TownshipID, r.VillageID, "village_id")
 			return fence, err

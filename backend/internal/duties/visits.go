@@ -315,7 +315,17 @@ func (s *Service) CreateVisit(ctx context.Context, a domain.Actor, in VisitInput
 // planVisit judges a new visit: its row, its evidence, and the open trigger it answers, which
 // it closes when it counts.
 func (s *Service) planVisit(tx *store.Tx, a domain.Actor, in VisitInput, hash string) (visitRow, evidenceRow, *triggerRow, error) {
-	h, err := householdIn(tx.DB, a.TownshipID, in.HouseholdID)
+	date := civil.Of(*in.Evidence.OccurredAt, tx.Loc())
+	var (
+		h       domain.Household
+		trigger *triggerRow
+		err     error
+	)
+	if tx.Optimistic() {
+		h, trigger, err = householdAndTrigger(tx, a.TownshipID, in, date)
+	} else {
+		h, err = householdIn(tx.DB, a.TownshipID, in.HouseholdID)
+	}
 	if err != nil {
 		return visitRow{}, evidenceRow{}, nil, err
 	}
@@ -323,7 +333,6 @@ func (s *Service) planVisit(tx *store.Tx, a domain.Actor, in VisitInput, hash st
 	if err != nil {
 		return visitRow{}, evidenceRow{}, nil, err
 	}
-	date := civil.Of(*in.Evidence.OccurredAt, tx.Loc())
 	p, err := Params(tx, date)
 	if err != nil {
 		return visitRow{}, evidenceRow{}, nil, err
@@ -342,8 +351,45 @@ func (s *Service) planVisit(tx *store.Tx, a domain.Actor, in VisitInput, hash st
 	row := visitRow{ID: in.ID, TownshipID: h.TownshipID, OfficialID: a.UserID, HouseholdID: h.ID, Category: in.Category,
 		Date: date, Notes: in.Notes, FollowUp: in.FollowUp, QRVerified: qrVerified, Counts: ev.Counts, ContentHash: hash, CreatedAt: tx.Now}
 	er := evidenceRow{RecordType: RecordVisit, RecordID: in.ID, Kind: "checkin", TownshipID: a.TownshipID, OfficialID: a.UserID, ContentHash: hash, Evidence: ev}
-	trigger, err := openTrigger(tx.DB, h.ID, in.Category, in.TriggerID, date)
+	if !tx.Optimistic() {
+		trigger, err = openTrigger(tx.DB, h.ID, in.Category, in.TriggerID, date)
+	}
 	return row, er, trigger, err
+}
+
+// withTrigger is a household with the open trigger a visit answers, or none (NULL columns).
+type withTrigger struct {
+	Household domain.Household `gorm:"embedded"`
+	Trigger   triggerRow       `gorm:"embedded;embeddedPrefix:t_"`
+}
+
+// householdAndTrigger reads in one query what householdIn and openTrigger read, for an
+// optimistic Tx (PostgreSQL): the household of the township, and the open trigger of its
+// category from before the visit that the visit answers — the one named, else the oldest.
+func householdAndTrigger(tx *store.Tx, townshipID string, in VisitInput, date civil.Date) (domain.Household, *triggerRow, error) {
+	trigger, err := columnsAs(tx, &triggerRow{}, "t", "t_")
+	if err != nil {
+		return domain.Household{}, nil, err
+	}
+	open := tx.Model(&triggerRow{}).Where("household_id = h.id AND category = ? AND closed_at IS NULL AND occurred_on <= ?", in.Category, date)
+	if in.TriggerID != nil {
+		open = open.Where("id = ?", *in.TriggerID)
+	}
+	var rows []withTrigger
+	err = tx.Table("households AS h").Select("h.*, "+trigger).
+		Joins("LEFT JOIN LATERAL (?) AS t ON true", open.Order("occurred_on, id").Limit(1)).
+		Where("h.id = ? AND h.township_id = ?", in.HouseholdID, townshipID).Scan(&rows).Error
+	switch {
+	case err != nil:
+		return domain.Household{}, nil, err
+	case len(rows) == 0:
+		return domain.Household{}, nil, domain.InvalidField("household_id", "must be a household of your township")
+	case rows[0].Trigger.ID == "" && in.TriggerID != nil:
+		return rows[0].Household, nil, domain.InvalidField("trigger_id", "must be an open trigger of this household and category")
+	case rows[0].Trigger.ID == "":
+		return rows[0].Household, nil, nil
+	}
+	return rows[0].Household, &rows[0].Trigger, nil
 }
 
 // visitInOneTrip reads the household and the open trigger, then writes the visit, its

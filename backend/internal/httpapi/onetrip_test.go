@@ -68,7 +68,7 @@ func TestCheckinsInOneRoundTrip(t *testing.T) {
 		r, trips = send("/api/v1/overnight-stays/"+stay+"/checkout", map[string]any{"evidence": evidence(next("07:00"), seatLat, seatLng)}, http.StatusOK)
 		out.checkout = r
 		if measure {
-			oneStatement("stay check-out (reads the stay, its evidence)", trips, 3)
+			oneStatement("stay check-out (reads the stay with its evidence)", trips, 2)
 		}
 		session := domain.NewID()
 		r, trips = send("/api/v1/stationings", map[string]any{"id": session, "village_id": d.village.ID, "checkin": evidence(at("09:00"), villageLat, villageLng)}, http.StatusCreated)
@@ -78,7 +78,7 @@ func TestCheckinsInOneRoundTrip(t *testing.T) {
 		}
 		_, trips = send("/api/v1/stationings/"+session+"/checkout", map[string]any{"evidence": evidence(at("15:00"), villageLat, villageLng)}, http.StatusOK)
 		if measure {
-			oneStatement("stationing check-out (reads the session, its evidence)", trips, 3)
+			oneStatement("stationing check-out (reads the session with its evidence)", trips, 2)
 		}
 		if r := d.Post("/api/v1/visit-triggers", d.token, map[string]any{"id": domain.NewID(), "household_id": household.ID, "category": "illness", "occurred_on": "2026-12-" + two(n), "note": ""}); r.Status != http.StatusCreated {
 			t.Fatalf("trigger: %d %s", r.Status, r.Body)
@@ -90,12 +90,12 @@ func TestCheckinsInOneRoundTrip(t *testing.T) {
 			t.Errorf("the visit does not close its trigger: %s", r.Body)
 		}
 		if measure {
-			oneStatement("visit closing its trigger (reads the household, the open trigger)", trips, 3)
+			oneStatement("visit closing its trigger (reads the household with its open trigger)", trips, 2)
 		}
 		r, trips = send("/api/v1/reception-days/"+receptionDay["2026-12-"+two(n)]+"/checkin", map[string]any{"evidence": evidence(at("08:30"), seatLat, seatLng)}, http.StatusOK)
 		out.reception = r
 		if measure {
-			oneStatement("reception check-in (reads the day, its evidence)", trips, 3)
+			oneStatement("reception check-in (reads the day with its evidence)", trips, 2)
 		}
 		return out
 	}
