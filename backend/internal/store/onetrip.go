@@ -23,7 +23,8 @@ import (
 // cache. The Statement writes only while the config token is still the one the cache was read
 // under, and each of its steps only when the step before it wrote; so when its first insert
 // conflicts (a re-sent record) it writes nothing, and the caller answers through its gorm
-// transaction as before. This is the only place the store writes around gorm.
+// transaction as before. Apart from the tests' RawExec, this is the only place the store
+// writes around gorm.
 
 var (
 	// errNotCached answers an optimistic Tx that asks the cache for something after the cache
@@ -74,8 +75,11 @@ type Statement struct {
 	args    []any
 }
 
-// NewStatement starts a statement on an optimistic Tx.
+// NewStatement starts a statement on an optimistic Tx (from Store.Optimistic).
 func (tx *Tx) NewStatement() *Statement {
+	if !tx.optimistic {
+		panic("store: NewStatement on a Tx that is not optimistic")
+	}
 	st := &Statement{tx: tx}
 	st.ctes = append(st.ctes, ConfigCurrent+" AS (SELECT 1 FROM config_token WHERE id = 1 AND token = "+st.arg(*tx.token)+")")
 	st.steps = append(st.steps, ConfigCurrent)
@@ -148,9 +152,9 @@ func (st *Statement) Insert(name, after string, row any, onConflictDoNothing boo
 	return nil
 }
 
-// Update adds step name: the update of the columns set of the table of row's model, on the rows where
-// holds (a condition with ? for each of args), when step after has yielded a row; it yields
-// a row for each row it changed.
+// Update adds step name: the update of the columns set of the table of row's model, on the
+// rows where holds (a condition with ? for each of args), when step after has yielded a row;
+// it yields a row for each row it changed.
 func (st *Statement) Update(name, after string, row any, set map[string]any, where string, args ...any) error {
 	m, err := st.model(row)
 	if err != nil {
