@@ -97,6 +97,18 @@ func ForEachEngine(t *testing.T, fn func(t *testing.T, env *Env)) {
 // New starts the API on a fresh database of the engine, migrated.
 func New(t testing.TB, engine string) *Env {
 	t.Helper()
+	return newEnv(t, engine, nil)
+}
+
+// NewThrough starts the API on a fresh PostgreSQL database that the server reaches through
+// the proxy w, which counts its round trips.
+func NewThrough(t testing.TB, w *Wire) *Env {
+	t.Helper()
+	return newEnv(t, "postgres", w)
+}
+
+func newEnv(t testing.TB, engine string, w *Wire) *Env {
+	t.Helper()
 	loc, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {
 		t.Fatal(err)
@@ -111,7 +123,11 @@ func New(t testing.TB, engine string) *Env {
 	default:
 		t.Fatalf("unknown engine %q", engine)
 	}
-	st, err := store.Open(opts)
+	dial := opts
+	if w != nil {
+		dial.DatabaseURL = w.Via(opts.DatabaseURL)
+	}
+	st, err := store.Open(dial)
 	if err != nil {
 		t.Fatal(err)
 	}

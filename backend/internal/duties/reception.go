@@ -283,15 +283,15 @@ func (s *Service) ReassignReceptionDay(ctx context.Context, a domain.Actor, id s
 // checks in.
 func (s *Service) CheckinReception(ctx context.Context, a domain.Actor, id string, in CheckoutInput) (domain.ReceptionDay, error) {
 	return addLater(s, ctx, a, later[receptionRow, domain.ReceptionDay]{recordType: RecordReceptionDay, kind: "checkin", what: "day",
-		load: func(tx *store.Tx) (receptionRow, error) {
-			var row receptionRow
-			if err := organisationScope(tx.DB, a).First(&row, "id = ?", id).Error; err != nil {
-				return row, store.NotFound(err, "reception day")
-			}
+		find: func(tx *store.Tx) *gorm.DB {
+			return organisationScope(tx.Model(&receptionRow{}), a).Where("id = ?", id)
+		},
+		missing: domain.NotFound("reception day"),
+		check: func(row receptionRow) error {
 			if row.OfficialID == nil || *row.OfficialID != a.UserID {
-				return row, domain.Conflict("not_your_reception_day", "you are not the receiver of this day")
+				return domain.Conflict("not_your_reception_day", "you are not the receiver of this day")
 			}
-			return row, nil
+			return nil
 		},
 		date: func(r receptionRow) civil.Date { return r.Date },
 		fences: func(tx *store.Tx, r receptionRow) ([]duty.Geofence, error) {

@@ -41,15 +41,9 @@ func (r stayRow) domain(ev byKind) domain.OvernightStay {
 		Week: r.IsoWeek, Checkin: ev["checkin"].Evidence, Checkout: ev.evidence("checkout"), Counts: r.Counts && r.RefutedAt == nil, Refuted: r.RefutedAt != nil}
 }
 
-// ownRecord loads the actor's own record of a table by id; one that has not arrived yet is
-// errStayNotFound, which the phone retries.
-func ownRecord[R any](tx *store.Tx, a domain.Actor, id, what string) (R, error) {
-	var row R
-	err := tx.First(&row, "id = ? AND official_id = ?", id, a.UserID).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return row, errStayNotFound(what)
-	}
-	return row, err
+// ownRecord is the query of the actor's own record of a table by id.
+func ownRecord[R any](tx *store.Tx, a domain.Actor, id string) *gorm.DB {
+	return tx.Model(new(R)).Where("id = ? AND official_id = ?", id, a.UserID)
 }
 
 // CreateOvernightStay stores the evening check-in of a stay, judged against the township's
@@ -74,8 +68,9 @@ func (s *Service) CreateOvernightStay(ctx context.Context, a domain.Actor, in St
 // CheckoutOvernightStay stores the morning check-out and decides whether the night counts.
 func (s *Service) CheckoutOvernightStay(ctx context.Context, a domain.Actor, id string, in CheckoutInput) (domain.OvernightStay, error) {
 	return addLater(s, ctx, a, later[stayRow, domain.OvernightStay]{recordType: RecordOvernightStay, kind: "checkout", what: "stay",
-		load: func(tx *store.Tx) (stayRow, error) { return ownRecord[stayRow](tx, a, id, "overnight stay") },
-		date: func(r stayRow) civil.Date { return r.NightDate },
+		find:    func(tx *store.Tx) *gorm.DB { return ownRecord[stayRow](tx, a, id) },
+		missing: errStayNotFound("overnight stay"),
+		date:    func(r stayRow) civil.Date { return r.NightDate },
 		fences: func(tx *store.Tx, r stayRow) ([]duty.Geofence, error) {
 			f, err := tx.TownshipFences(r.TownshipID)
 			return f.Area, err
@@ -125,15 +120,27 @@ func (r stationingRow) domain(ev byKind) domain.Stationing {
 		Checkin: ev["checkin"].Evidence, Checkout: ev.evidence("checkout"), Counts: r.Counts && r.RefutedAt == nil, Refuted: r.RefutedAt != nil}
 }
 
-// villageFence returns a village of a township and its geofence; field names the request
-// field that named it.
-func villageFence(tx *store.Tx, townshipID, villageID, field string) (domain.Village, []duty.Geofence, error) {
+// villageFence returns the geofence of a village of a township; field names the request
+// field that named the village.
+//
+// An optimistic Tx (store.Optimistic) finds the village among the township's fences in the
+// cache, which every change to a village renews: exactly what the query below reads, and an
+// error when the cache does not hold the village, so that the transaction decides.
+func villageFence(tx *store.Tx, townshipID, villageID, field string) ([]duty.Geofence, error) {
+	if tx.Optimistic() {
+		f, err := tx.TownshipFences(townshipID)
+		g, ok := f.Villages[villageID]
+		if err == nil && !ok {
+			err = domain.InvalidField(field, "must be a village of your township")
+		}
+		return []duty.Geofence{g}, err
+	}
 	var v domain.Village
 	err := tx.First(&v, "id = ? AND township_id = ?", villageID, townshipID).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return v, nil, domain.InvalidField(field, "must be a village of your township")
+		return nil, domain.InvalidField(field, "must be a village of your township")
 	}
-	return v, []duty.Geofence{{Lat: v.Lat, Lng: v.Lng, RadiusM: v.RadiusM}}, err
+	return []duty.Geofence{{Lat: v.Lat, Lng: v.Lng, RadiusM: v.RadiusM}}, err
 }
 
 // CreateStationing stores the check-in of a stationing session in a village of the township.
@@ -148,7 +155,7 @@ func (s *Service) CreateStationing(ctx context.Context, a domain.Actor, in Stati
 	hash := contentHash(StationingInput{ID: in.ID, VillageID: in.VillageID, Checkin: normaliseEvidence(in.Checkin)})
 	return create(s, ctx, a, checkedIn[stationingRow, domain.Stationing]{recordType: RecordStationing, what: "stationing session", render: stationingRow.domain,
 		prepare: func(tx *store.Tx) (*stationingRow, civil.Date, []duty.Geofence, error) {
-			_, fence, err := villageFence(tx, a.TownshipID, in.VillageID, "village_id")
+			fence, err := villageFence(tx, a.TownshipID, in.VillageID, "village_id")
 			date := duty.StationingDate(*in.Checkin.OccurredAt, tx.Loc())
 			return &stationingRow{ID: in.ID, TownshipID: a.TownshipID, OfficialID: a.UserID, VillageID: in.VillageID, Date: date,
 				ContentHash: hash, CreatedAt: tx.Now}, date, fence, err
@@ -158,12 +165,11 @@ func (s *Service) CreateStationing(ctx context.Context, a domain.Actor, in Stati
 // CheckoutStationing stores the check-out of a session and decides whether its day counts.
 func (s *Service) CheckoutStationing(ctx context.Context, a domain.Actor, id string, in CheckoutInput) (domain.Stationing, error) {
 	return addLater(s, ctx, a, later[stationingRow, domain.Stationing]{recordType: RecordStationing, kind: "checkout", what: "session",
-		load: func(tx *store.Tx) (stationingRow, error) {
-			return ownRecord[stationingRow](tx, a, id, "stationing session")
-		},
-		date: func(r stationingRow) civil.Date { return r.Date },
+		find:    func(tx *store.Tx) *gorm.DB { return ownRecord[stationingRow](tx, a, id) },
+		missing: errStayNotFound("stationing session"),
+		date:    func(r stationingRow) civil.Date { return r.Date },
 		fences: func(tx *store.Tx, r stationingRow) ([]duty.Geofence, error) {
-			_, fence, err := villageFence(tx, r.TownshipID, r.VillageID, "village_id")
+			fence, err := villageFence(tx, r.TownshipID, r.VillageID, "village_id")
 			return fence, err
 		},
 		settle: func(r *stationingRow, ev byKind, p duty.Params) map[string]any {

@@ -79,7 +79,7 @@ func (s *Service) CreateTalkDay(ctx context.Context, a domain.Actor, in TalkDayI
 			}
 			return err
 		}
-		if _, _, err := villageFence(tx, a.TownshipID, in.VillageID, "village_id"); err != nil {
+		if _, err := villageFence(tx, a.TownshipID, in.VillageID, "village_id"); err != nil {
 			return err
 		}
 		row := talkDayRow{ID: in.ID, TownshipID: a.TownshipID, VillageID: in.VillageID, HeldOn: in.HeldOn, Attendance: in.Attendance,
@@ -128,7 +128,7 @@ func (s *Service) PutContactLink(ctx context.Context, a domain.Actor, officialID
 		if err := organisationScope(tx.DB, a).First(&u, "id = ? AND role = ? AND team_member = ?", officialID, domain.RoleOfficial, true).Error; err != nil {
 			return store.NotFound(err, "team member")
 		}
-		if _, _, err := villageFence(tx, *u.TownshipID, in.VillageID, "village_id"); err != nil {
+		if _, err := villageFence(tx, *u.TownshipID, in.VillageID, "village_id"); err != nil {
 			return err
 		}
 		var before *domain.ContactLink

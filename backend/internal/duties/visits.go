@@ -265,6 +265,9 @@ func (s *Service) CreateVisit(ctx context.Context, a domain.Actor, in VisitInput
 	norm := in
 	norm.Evidence = normaliseEvidence(in.Evidence)
 	hash := contentHash(norm)
+	if out, ok := s.visitInOneTrip(ctx, a, in, hash); ok {
+		return out, nil
+	}
 	var out domain.Visit
 	err := s.st.Tx(ctx, func(tx *store.Tx) error {
 		if stored, err := storedRecord[visitRow](tx, in.ID, a.UserID, hash, "visit"); err != nil || stored != nil {
@@ -274,46 +277,20 @@ func (s *Service) CreateVisit(ctx context.Context, a domain.Actor, in VisitInput
 			}
 			return err
 		}
-		h, err := householdIn(tx.DB, a.TownshipID, in.HouseholdID)
+		row, er, trigger, err := s.planVisit(tx, a, in, hash)
 		if err != nil {
 			return err
 		}
-		qrVerified, err := s.checkVisitQR(in.Evidence.QRToken, h.ID)
-		if err != nil {
-			return err
-		}
-		date := civil.Of(*in.Evidence.OccurredAt, tx.Loc())
-		p, err := Params(tx, date)
-		if err != nil {
-			return err
-		}
-		if _, err := categoryDue(p, in.Category); err != nil {
-			return err
-		}
-		_, fence, err := villageFence(tx, h.TownshipID, h.VillageID, "household_id")
-		if err != nil {
-			return err
-		}
-		ev, err := evaluate(tx, p, a, "evidence", in.Evidence, fence, qrVerified)
-		if err != nil {
-			return err
-		}
-		row := visitRow{ID: in.ID, TownshipID: h.TownshipID, OfficialID: a.UserID, HouseholdID: h.ID, Category: in.Category,
-			Date: date, Notes: in.Notes, FollowUp: in.FollowUp, QRVerified: qrVerified, Counts: ev.Counts, ContentHash: hash, CreatedAt: tx.Now}
-		trigger, err := openTrigger(tx.DB, h.ID, in.Category, in.TriggerID, date)
-		if err != nil {
-			return err
-		}
-		if trigger != nil && ev.Counts {
+		if trigger != nil && er.Counts {
 			// Close the trigger first; when another visit closed it at the same moment, this
 			// visit is stored all the same, answering no trigger.
 			res := tx.Model(&triggerRow{}).Where("id = ? AND closed_at IS NULL", trigger.ID).
-				Updates(map[string]any{"closed_at": ev.OccurredAt, "closed_by_visit_id": row.ID})
+				Updates(map[string]any{"closed_at": er.OccurredAt, "closed_by_visit_id": row.ID})
 			if res.Error != nil {
 				return res.Error
 			}
 			if res.RowsAffected == 1 {
-				t := duty.VisitTimeliness(ev.OccurredAt, trigger.DueAt)
+				t := duty.VisitTimeliness(er.OccurredAt, trigger.DueAt)
 				row.TriggerID, row.Timeliness = &trigger.ID, &t
 			}
 		}
@@ -326,7 +303,6 @@ func (s *Service) CreateVisit(ctx context.Context, a domain.Actor, in VisitInput
 			out = stored.domain(evs[in.ID])
 			return err
 		}
-		er := evidenceRow{RecordType: RecordVisit, RecordID: in.ID, Kind: "checkin", TownshipID: a.TownshipID, OfficialID: a.UserID, ContentHash: hash, Evidence: ev}
 		if err := tx.Create(&er).Error; err != nil {
 			return err
 		}
@@ -334,6 +310,126 @@ func (s *Service) CreateVisit(ctx context.Context, a domain.Actor, in VisitInput
 		return tx.Log(store.Change{Actor: a.UserID, Action: "create", Entity: RecordVisit, EntityID: row.ID, TownshipID: &row.TownshipID, After: out})
 	})
 	return out, err
+}
+
+// planVisit judges a new visit: its row, its evidence, and the open trigger it answers, which
+// it closes when it counts.
+func (s *Service) planVisit(tx *store.Tx, a domain.Actor, in VisitInput, hash string) (visitRow, evidenceRow, *triggerRow, error) {
+	date := civil.Of(*in.Evidence.OccurredAt, tx.Loc())
+	var (
+		h       domain.Household
+		trigger *triggerRow
+		err     error
+	)
+	if tx.Optimistic() {
+		h, trigger, err = householdAndTrigger(tx, a.TownshipID, in, date)
+	} else {
+		h, err = householdIn(tx.DB, a.TownshipID, in.HouseholdID)
+	}
+	if err != nil {
+		return visitRow{}, evidenceRow{}, nil, err
+	}
+	qrVerified, err := s.checkVisitQR(in.Evidence.QRToken, h.ID)
+	if err != nil {
+		return visitRow{}, evidenceRow{}, nil, err
+	}
+	p, err := Params(tx, date)
+	if err != nil {
+		return visitRow{}, evidenceRow{}, nil, err
+	}
+	if _, err := categoryDue(p, in.Category); err != nil {
+		return visitRow{}, evidenceRow{}, nil, err
+	}
+	fence, err := villageFence(tx, h.TownshipID, h.VillageID, "household_id")
+	if err != nil {
+		return visitRow{}, evidenceRow{}, nil, err
+	}
+	ev, err := evaluate(tx, p, a, "evidence", in.Evidence, fence, qrVerified)
+	if err != nil {
+		return visitRow{}, evidenceRow{}, nil, err
+	}
+	row := visitRow{ID: in.ID, TownshipID: h.TownshipID, OfficialID: a.UserID, HouseholdID: h.ID, Category: in.Category,
+		Date: date, Notes: in.Notes, FollowUp: in.FollowUp, QRVerified: qrVerified, Counts: ev.Counts, ContentHash: hash, CreatedAt: tx.Now}
+	er := evidenceRow{RecordType: RecordVisit, RecordID: in.ID, Kind: "checkin", TownshipID: a.TownshipID, OfficialID: a.UserID, ContentHash: hash, Evidence: ev}
+	if !tx.Optimistic() {
+		trigger, err = openTrigger(tx.DB, h.ID, in.Category, in.TriggerID, date)
+	}
+	return row, er, trigger, err
+}
+
+// withTrigger is a household with the open trigger a visit answers, or none (NULL columns).
+type withTrigger struct {
+	Household domain.Household `gorm:"embedded"`
+	Trigger   triggerRow       `gorm:"embedded;embeddedPrefix:t_"`
+}
+
+// householdAndTrigger reads in one query what householdIn and openTrigger read, for an
+// optimistic Tx (PostgreSQL): the household of the township, and the open trigger of its
+// category from before the visit that the visit answers — the one named, else the oldest.
+func householdAndTrigger(tx *store.Tx, townshipID string, in VisitInput, date civil.Date) (domain.Household, *triggerRow, error) {
+	trigger, err := columnsAs(tx, &triggerRow{}, "t", "t_")
+	if err != nil {
+		return domain.Household{}, nil, err
+	}
+	open := tx.Model(&triggerRow{}).Where("household_id = h.id AND category = ? AND closed_at IS NULL AND occurred_on <= ?", in.Category, date)
+	if in.TriggerID != nil {
+		open = open.Where("id = ?", *in.TriggerID)
+	}
+	var rows []withTrigger
+	err = tx.Table("households AS h").Select("h.*, "+trigger).
+		Joins("LEFT JOIN LATERAL (?) AS t ON true", open.Order("occurred_on, id").Limit(1)).
+		Where("h.id = ? AND h.township_id = ?", in.HouseholdID, townshipID).Scan(&rows).Error
+	switch {
+	case err != nil:
+		return domain.Household{}, nil, err
+	case len(rows) == 0:
+		return domain.Household{}, nil, domain.InvalidField("household_id", "must be a household of your township")
+	case rows[0].Trigger.ID == "" && in.TriggerID != nil:
+		return rows[0].Household, nil, domain.InvalidField("trigger_id", "must be an open trigger of this household and category")
+	case rows[0].Trigger.ID == "":
+		return rows[0].Household, nil, nil
+	}
+	return rows[0].Household, &rows[0].Trigger, nil
+}
+
+// visitInOneTrip reads the household and the open trigger, then writes the visit, its
+// evidence, the trigger's closing and the log entry as one statement in one round trip to
+// PostgreSQL (see createInOneTrip). It answers ok only when it stored the visit. When the
+// trigger was closed meanwhile the statement writes nothing, and when the visit's id turned
+// out taken it fails (the trigger is closed only with its visit); both, and everything else
+// createInOneTrip leaves to the transaction, are left to CreateVisit's.
+func (s *Service) visitInOneTrip(ctx context.Context, a domain.Actor, in VisitInput, hash string) (out domain.Visit, ok bool) {
+	if len(in.Evidence.PhotoIDs) > 0 {
+		return out, false
+	}
+	tx, ok := s.st.Optimistic(ctx)
+	if !ok {
+		return out, false
+	}
+	row, er, trigger, err := s.planVisit(tx, a, in, hash)
+	if err != nil {
+		return out, false
+	}
+	st := tx.NewStatement()
+	after := store.ConfigCurrent
+	if trigger != nil && er.Counts {
+		if st.Update("trigger", store.ConfigCurrent, &triggerRow{}, map[string]any{"closed_at": er.OccurredAt, "closed_by_visit_id": row.ID},
+			"id = ? AND closed_at IS NULL", trigger.ID) != nil {
+			return out, false
+		}
+		t := duty.VisitTimeliness(er.OccurredAt, trigger.DueAt)
+		row.TriggerID, row.Timeliness = &trigger.ID, &t
+		after = "trigger"
+		st.OnlyWith("trigger", "record")
+	}
+	out = row.domain(byKind{"checkin": er})
+	if st.Insert("record", after, &row, true) != nil ||
+		st.Insert("evidence", "record", &er, false) != nil ||
+		st.Log("record", store.Change{Actor: a.UserID, Action: "create", Entity: RecordVisit, EntityID: row.ID, TownshipID: &row.TownshipID, After: out}) != nil {
+		return out, false
+	}
+	wrote, err := st.Run()
+	return out, err == nil && wrote["record"]
 }
 
 // openTrigger finds the open trigger a visit answers: the one named, which must be an open

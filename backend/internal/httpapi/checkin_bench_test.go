@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -56,11 +59,18 @@ func BenchmarkCheckinHTTP(b *testing.B) {
 			next <- tokens[i%len(tokens)]
 		}
 	}()
+	var (
+		mu        sync.Mutex
+		latencies []time.Duration
+	)
 	b.SetParallelism(8) // 16 clients on 2 cores, as the proof's load
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		token := <-next
+		var mine []time.Duration
+		defer func() { mu.Lock(); latencies = append(latencies, mine...); mu.Unlock() }()
 		for pb.Next() {
+			start := time.Now()
 			id := domain.NewID()
 			body := fmt.Appendf(nil, `{"id":%q,"checkin":{"occurred_at":%q,"lat":30.0001,"lng":120.0001,"accuracy_m":12}}`, id, time.Now().Format(time.RFC3339))
 			req, _ := http.NewRequest(http.MethodPost, env.HTTP.URL+"/api/v1/overnight-stays", bytes.NewReader(body))
@@ -71,10 +81,26 @@ func BenchmarkCheckinHTTP(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
+			io.Copy(io.Discard, resp.Body) // read to the end, so that the connection is kept
 			resp.Body.Close()
 			if resp.StatusCode != http.StatusCreated {
 				b.Fatalf("check-in: %d", resp.StatusCode)
 			}
+			mine = append(mine, time.Since(start))
 		}
 	})
+	b.StopTimer()
+	reportLatencies(b, latencies)
+}
+
+// reportLatencies adds the median and the 99th percentile of the requests' latencies, in
+// milliseconds, to the benchmark's line.
+func reportLatencies(b *testing.B, ls []time.Duration) {
+	if len(ls) == 0 {
+		return
+	}
+	slices.Sort(ls)
+	at := func(q float64) float64 { return float64(ls[int(q*float64(len(ls)-1))].Microseconds()) / 1000 }
+	b.ReportMetric(at(0.50), "p50-ms")
+	b.ReportMetric(at(0.99), "p99-ms")
 }

@@ -148,18 +148,17 @@ const pgbenchScript = `INSERT INTO overnight_stays (id, township_id, official_id
 VALUES (gen_random_uuid(), :township, :official, '2026-11-23', '2026-W48', '', now());
 `
 
-// pgbenchShape is the statements minxin sends for one check-in, in one transaction, without
-// Go, HTTP or JSON: the database's own limit for that work.
-const pgbenchShape = `BEGIN;
-SELECT * FROM overnight_stays WHERE id = :official;
-SELECT token FROM config_token WHERE id = 1;
-INSERT INTO overnight_stays (id, township_id, official_id, night_date, iso_week, content_hash, created_at)
-VALUES (gen_random_uuid(), :township, :official, '2026-11-23', '2026-W48', 'h', now()) ON CONFLICT DO NOTHING;
-INSERT INTO evidence (record_type, record_id, kind, township_id, official_id, occurred_at, received_at, lat, lng, accuracy_m, distance_m, photo_ids, flags, counts, content_hash)
-VALUES ('overnight_stay', gen_random_uuid(), 'checkin', :township, :official, now(), now(), 30, 120, 12, 10, '[]', '[]', true, 'h');
-INSERT INTO activity_pending (id, at, actor_id, action, entity, entity_id, township_id, before, after)
-VALUES (gen_random_uuid(), now(), :official, 'checkin', 'overnight_stay', 'x', :township, 'null', '{}');
-COMMIT;
+// pgbenchShape is the statement minxin sends for one check-in (store.Statement: the record,
+// its evidence and its pending log entry in data-modifying CTEs, under the config token
+// check), without Go, HTTP or JSON: the database's own limit for that work.
+const pgbenchShape = `WITH config_current AS (SELECT 1 FROM config_token WHERE id = 1 AND token IS NOT NULL),
+record AS (INSERT INTO overnight_stays (id, township_id, official_id, night_date, iso_week, checked_out, counts, refuted_at, content_hash, created_at)
+  SELECT gen_random_uuid(), :township, :official, '2026-11-23', '2026-W48', false, false, NULL, 'h', now() FROM config_current ON CONFLICT DO NOTHING RETURNING id),
+evidence AS (INSERT INTO evidence (record_type, record_id, kind, township_id, official_id, content_hash, occurred_at, received_at, lat, lng, accuracy_m, distance_m, photo_ids, flags, counts)
+  SELECT 'overnight_stay', id, 'checkin', :township, :official, 'h', now(), now(), 30, 120, 12, 10, '[]', '[]', true FROM record RETURNING 1),
+log_record AS (INSERT INTO activity_pending (id, at, actor_id, action, entity, entity_id, township_id, before, after)
+  SELECT gen_random_uuid(), now(), :official, 'checkin', 'overnight_stay', id::text, :township, 'null', '{}' FROM record RETURNING 1)
+SELECT EXISTS (SELECT 1 FROM config_current), EXISTS (SELECT 1 FROM record), EXISTS (SELECT 1 FROM evidence), EXISTS (SELECT 1 FROM log_record);
 `
 
 // pgbench runs script with n connections for d on env's database and reads every

@@ -96,12 +96,19 @@ func (pendingEntry) TableName() string { return "activity_pending" }
 // Log writes c inside the transaction, at its instant, to be chained by the sealer once the
 // transaction has committed.
 func (tx *Tx) Log(c Change) error {
-	e := pendingEntry{ID: domain.NewID(), At: tx.Now, ActorID: c.Actor, Action: c.Action, Entity: c.Entity,
-		EntityID: c.EntityID, TownshipID: c.TownshipID, Before: JSONText(c.Before), After: JSONText(c.After)}
-	if err := tx.Create(&e).Error; err != nil {
+	if tx.optimistic {
+		return errNeedsTx // a Statement logs with Statement.Log
+	}
+	if err := tx.Create(tx.pending(c)).Error; err != nil {
 		return fmt.Errorf("activity log: %w", err)
 	}
 	return nil
+}
+
+// pending is the pending entry of c, at the transaction's instant.
+func (tx *Tx) pending(c Change) *pendingEntry {
+	return &pendingEntry{ID: domain.NewID(), At: tx.Now, ActorID: c.Actor, Action: c.Action, Entity: c.Entity,
+		EntityID: c.EntityID, TownshipID: c.TownshipID, Before: JSONText(c.Before), After: JSONText(c.After)}
 }
 
 // sealBatch is the most pending entries one sealing transaction chains.

@@ -97,6 +97,9 @@ func (tx *Tx) LinkAttachments(a domain.Actor, field string, ids []string, townsh
 	if len(ids) == 0 {
 		return nil
 	}
+	if tx.optimistic {
+		return errNeedsTx // linking writes the attachments and their log entries
+	}
 	var v domain.Invalid
 	seen := map[string]bool{}
 	for _, id := range ids {

@@ -19,8 +19,12 @@ type configCache struct {
 	fences   map[string]TownshipFences
 }
 
-// TownshipFences are a township's seat geofence, and its area: the seat and its villages.
-type TownshipFences struct{ Seat, Area []duty.Geofence }
+// TownshipFences are a township's seat geofence, and its area: the seat and its villages;
+// Villages are the villages' fences by village id.
+type TownshipFences struct {
+	Seat, Area []duty.Geofence
+	Villages   map[string]duty.Geofence
+}
 
 // cachedDates bounds the dates kept per map: any date can be asked for (progress on a date,
 // scorecards week by week), and the cache must not grow with them.
@@ -41,6 +45,9 @@ func (tx *Tx) configToken() (string, error) {
 // TouchConfig gives the config token a new value; every change to settings, townships and
 // villages calls it in its transaction.
 func (tx *Tx) TouchConfig() error {
+	if tx.optimistic {
+		return errNeedsTx
+	}
 	token := domain.NewID()
 	if err := tx.Exec("UPDATE config_token SET token = ? WHERE id = 1", token).Error; err != nil {
 		return err
@@ -59,6 +66,9 @@ func (tx *Tx) lookup(read func(*configCache)) error {
 	cc := &tx.st.cache
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
+	if cc.token != token && tx.optimistic {
+		return errNotCached // the cache moved on since the Tx took its token
+	}
 	if cc.token != token {
 		cc.token, cc.settings, cc.derived, cc.fences = token, map[civil.Date]domain.Settings{}, map[string]map[civil.Date]any{}, map[string]TownshipFences{}
 	}
@@ -146,8 +156,11 @@ func (tx *Tx) TownshipFences(townshipID string) (TownshipFences, error) {
 		return f, err
 	}
 	f.Area = append(f.Area, f.Seat...)
+	f.Villages = make(map[string]duty.Geofence, len(villages))
 	for _, v := range villages {
-		f.Area = append(f.Area, duty.Geofence{Lat: v.Lat, Lng: v.Lng, RadiusM: v.RadiusM})
+		g := duty.Geofence{Lat: v.Lat, Lng: v.Lng, RadiusM: v.RadiusM}
+		f.Area = append(f.Area, g)
+		f.Villages[v.ID] = g
 	}
 	return f, tx.lookup(func(cc *configCache) { cc.fences[townshipID] = f })
 }

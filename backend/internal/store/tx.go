@@ -19,6 +19,8 @@ type Tx struct {
 	st  *Store
 	// token is the config token this Tx reads settings and geofences under (see config).
 	token *string
+	// optimistic marks a Tx from Optimistic: no transaction, and the cache alone answers.
+	optimistic bool
 }
 
 // Tx runs fn in one transaction (a savepoint inside a request's transaction), as of now.
