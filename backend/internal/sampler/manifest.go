@@ -231,10 +231,12 @@ func checkField(name, v string) error {
 	if !utf8.ValidString(v) {
 		return fmt.Errorf("%s %q is not valid UTF-8", name, v)
 	}
-	if i := strings.IndexFunc(v, func(c rune) bool {
-		return c <= ' ' || c == 0x7f || c == ',' || c == '"'
-	}); i >= 0 {
-		return fmt.Errorf("%s %q has a forbidden character at byte %d (control, space, DEL, comma or double quote)", name, v, i)
+	// Every forbidden character is ASCII, and no byte of a multi-byte UTF-8
+	// sequence is, so the bytes can be checked one by one.
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c <= ' ' || c == 0x7f || c == ',' || c == '"' {
+			return fmt.Errorf("%s %q has a forbidden character at byte %d (control, space, DEL, comma or double quote)", name, v, i)
+		}
 	}
 	return nil
 }
