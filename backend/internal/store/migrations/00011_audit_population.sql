@@ -15,28 +15,29 @@ CREATE INDEX stationings_audit ON stationings (township_id, official_id, date, i
 -- A manifest is kept in parts of at most 1 MiB, numbered from 1; its bytes are the parts in
 -- order. The parts are written while the population is read, before the round's own row,
 -- which is why their reference to it is checked at the commit. PostgreSQL keeps them
--- uncompressed: compressing took more time than everything else of opening a round.
-CREATE TABLE audit_manifest_parts (
+-- uncompressed: compressing a part took longer than storing it. A round opened before this
+-- migration keeps its manifest, byte for byte, as its one part.
+ALTER TABLE audit_manifests RENAME TO audit_manifests_whole;
+CREATE TABLE audit_manifests (
     audit_id UUID NOT NULL REFERENCES audits (id) DEFERRABLE INITIALLY DEFERRED,
     seq      INTEGER NOT NULL,
     content  BYTEA NOT NULL,
-    PRIMARY KEY (audit_id, seq)
+    CONSTRAINT audit_manifest_parts_pkey PRIMARY KEY (audit_id, seq)
 );
-INSERT INTO audit_manifest_parts (audit_id, seq, content) SELECT audit_id, 1, content FROM audit_manifests;
-DROP TABLE audit_manifests;
-ALTER TABLE audit_manifest_parts RENAME TO audit_manifests;
 ALTER TABLE audit_manifests ALTER COLUMN content SET STORAGE EXTERNAL; -- PostgreSQL only
+INSERT INTO audit_manifests (audit_id, seq, content) SELECT audit_id, 1, content FROM audit_manifests_whole;
+DROP TABLE audit_manifests_whole;
 
 -- +goose Down
-CREATE TABLE audit_manifests_whole (
+-- A manifest of more than one part does not fit one row: its second part breaks the primary
+-- key, and the migration stops rather than lose it.
+ALTER TABLE audit_manifests RENAME TO audit_manifest_parts;
+CREATE TABLE audit_manifests (
     audit_id UUID PRIMARY KEY REFERENCES audits (id),
     content  BYTEA NOT NULL
 );
--- A manifest of more than one part does not fit one row: its second part breaks the primary
--- key, and the migration stops rather than lose it.
-INSERT INTO audit_manifests_whole (audit_id, content) SELECT audit_id, content FROM audit_manifests;
-DROP TABLE audit_manifests;
-ALTER TABLE audit_manifests_whole RENAME TO audit_manifests;
+INSERT INTO audit_manifests (audit_id, content) SELECT audit_id, content FROM audit_manifest_parts;
+DROP TABLE audit_manifest_parts;
 DROP INDEX stationings_audit;
 DROP INDEX visits_audit;
 DROP INDEX overnight_stays_audit;
