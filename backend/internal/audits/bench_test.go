@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -101,7 +102,7 @@ func BenchmarkOpenAudit1M(b *testing.B) {
 	defer db.Close()
 
 	b.Run("baseline-count", func(b *testing.B) {
-		measure(b, func() {
+		measure(b, db, func() {
 			var got int
 			if err := db.QueryRow(`SELECT count(*) `+population, args...).Scan(&got); err != nil || got != n {
 				b.Fatal(got, err)
@@ -109,7 +110,7 @@ func BenchmarkOpenAudit1M(b *testing.B) {
 		})
 	})
 	b.Run("baseline-stream-ids", func(b *testing.B) {
-		measure(b, func() {
+		measure(b, db, func() {
 			rows, err := db.Query(`SELECT 'overnight_stay:' || CAST(r.id AS TEXT) || ',' || CAST(r.township_id AS TEXT) `+population+` ORDER BY r.id`, args...)
 			if err != nil {
 				b.Fatal(err)
@@ -130,7 +131,7 @@ func BenchmarkOpenAudit1M(b *testing.B) {
 	})
 	b.Run("open", func(b *testing.B) {
 		inspector := env.User(domain.RoleInspector, "").Actor()
-		measure(b, func() {
+		measure(b, db, func() {
 			a, err := env.App.Audits.Open(context.Background(), inspector, audits.Input{RecordType: domain.AuditOvernightStay,
 				TownshipIDs: townships, PeriodStart: from, PeriodEnd: to, SampleSize: 1000, MinPerTownship: 5})
 			if err != nil || a.PopulationSize != n || len(a.Sample) != 1000 {
@@ -141,9 +142,12 @@ func BenchmarkOpenAudit1M(b *testing.B) {
 }
 
 // measure runs fn b.N times and reports, besides the time, the process's peak resident
-// memory during the runs (peak-RSS-MB, VmHWM) and the bytes fn allocated on average
-// (alloc-MB/op, from runtime.MemStats.TotalAlloc).
-func measure(b *testing.B, fn func()) {
+// memory during the runs (peak-RSS-MB, VmHWM), the bytes fn allocated on average
+// (alloc-MB/op, from runtime.MemStats.TotalAlloc), and the CPU time fn took on average in this
+// process (go-cpu-ms/op, getrusage) and in the PostgreSQL backends serving the test's database
+// (pg-cpu-ms/op, from /proc): on a shared machine the time depends on the other work, the CPU
+// time much less.
+func measure(b *testing.B, db *sql.DB, fn func()) {
 	runtime.GC()
 	debug.FreeOSMemory()
 	// Writing 5 to clear_refs resets the high-water mark to the current resident size.
@@ -153,15 +157,60 @@ func measure(b *testing.B, fn func()) {
 	rssBefore := procStatusKB(b, "VmRSS")
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
+	goCPU, pgCPU := processCPU(b), backendsCPU(b, db)
 	b.ResetTimer()
 	for range b.N {
 		fn()
 	}
 	b.StopTimer()
 	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(processCPU(b)-goCPU)/float64(b.N)/float64(time.Millisecond), "go-cpu-ms/op")
+	pgAfter := backendsCPU(b, db)
+	var pg time.Duration
+	for pid, t := range pgAfter {
+		pg += t - pgCPU[pid]
+	}
+	b.ReportMetric(float64(pg)/float64(b.N)/float64(time.Millisecond), "pg-cpu-ms/op")
 	b.ReportMetric(float64(procStatusKB(b, "VmHWM"))/1024, "peak-RSS-MB")
 	b.ReportMetric(float64(rssBefore)/1024, "RSS-before-MB")
 	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/(1<<20), "alloc-MB/op")
+}
+
+// processCPU is the user and system CPU time of this process so far.
+func processCPU(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// backendsCPU is the user and system CPU time so far of every PostgreSQL backend connected to
+// db's database, by process id (PostgreSQL runs on this machine).
+func backendsCPU(b *testing.B, db *sql.DB) map[int]time.Duration {
+	rows, err := db.Query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[int]time.Duration{}
+	for rows.Next() {
+		var pid int
+		if err := rows.Scan(&pid); err != nil {
+			b.Fatal(err)
+		}
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue // ended since
+		}
+		// The fields after the command's closing parenthesis: state is the 3rd field of the
+		// line, utime and stime the 14th and 15th, in clock ticks of 1/100 s.
+		f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+		utime, _ := strconv.ParseInt(f[11], 10, 64)
+		stime, _ := strconv.ParseInt(f[12], 10, 64)
+		out[pid] = time.Duration(utime+stime) * 10 * time.Millisecond
+	}
+	return out
 }
 
 // procStatusKB reads a field of /proc/self/status given in kB.

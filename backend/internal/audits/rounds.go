@@ -14,6 +14,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/gorm"
@@ -183,71 +184,178 @@ type frozen struct {
 	draws  []sampler.Draw
 }
 
-// freeze reads the population of a round row by row in the manifest's order, and writes each
-// record at once into the manifest's hash, into the manifest's parts stored under auditID and
-// into the sampler's draw, which keeps only its candidates: nothing the size of the
-// population is held. An empty population freezes nothing.
+// freeze reads the population of a round row by row in the manifest's order — each row one
+// manifest line — and writes each record into the manifest's hash, into the manifest's parts
+// stored under auditID and into the sampler's draw, which keeps only its candidates: nothing the
+// size of the population is held. The transaction's goroutine reads the rows and stores the
+// parts while another turns the batch read before into the manifest and the draw, so that the
+// database and the sampler work at the same time. An empty population freezes nothing.
 func freeze(tx *store.Tx, auditID, seed string, in Input, townships []string) (frozen, error) {
 	drawer, err := sampler.NewDrawer(seed, in.SampleSize, in.MinPerTownship)
 	if err != nil {
 		return frozen{}, err
 	}
-	hash := sha256.New()
-	parts := &manifestParts{tx: tx, auditID: auditID}
-	manifest := sampler.NewManifestWriter(io.MultiWriter(hash, parts))
+	f := startFreezer(drawer, !tx.Postgres())
+	defer f.stop()
+	store := func(part []byte) error {
+		return tx.Exec(`INSERT INTO audit_manifests (audit_id, seq, content) VALUES (?, ?, ?)`, auditID, f.stored+1, part).Error
+	}
+	batch := make([]string, 0, streamBatch)
 	query, args := populationQuery(tx, in, townships)
 	err = tx.Stream(query, args, streamBatch, func(scan func(...any) error) error {
 		var line string
 		if err := scan(&line); err != nil {
 			return err
 		}
-		if !tx.Postgres() {
-			line = strings.ToLower(line) // PostgreSQL writes uuids in lowercase; SQLite gives them as they were stored
-		}
-		id, township, _ := strings.Cut(line, ",")
-		it := sampler.Item{ID: id, Township: township}
-		if err := manifest.Write(it); err != nil {
-			return err
-		}
-		return drawer.Add(it)
-	}, func() error { return parts.store(false) })
+		batch = append(batch, line)
+		return nil
+	}, func() error {
+		err := f.send(batch, store)
+		batch = make([]string, 0, streamBatch)
+		return err
+	})
+	if err != nil {
+		return frozen{}, err
+	}
+	sum, err := f.finish(store)
 	if err != nil || drawer.Len() == 0 {
 		return frozen{}, err
 	}
-	if err := manifest.Flush(); err != nil {
-		return frozen{}, err
-	}
-	if err := parts.store(true); err != nil {
-		return frozen{}, err
-	}
-	return frozen{size: drawer.Len(), sha256: hex.EncodeToString(hash.Sum(nil)), draws: drawer.Draws()}, nil
+	return frozen{size: drawer.Len(), sha256: sum, draws: drawer.Draws()}, nil
 }
 
-// manifestParts stores a manifest as it is written, in rows of audit_manifests of
-// manifestPart bytes (the last one shorter), numbered from 1.
-type manifestParts struct {
-	tx      *store.Tx
-	auditID string
-	buf     []byte
-	seq     int
+// freezer is the goroutine that turns batches of manifest lines into the manifest (its hash and
+// its parts of manifestPart bytes, handed back to be stored) and the draw. At most a batch
+// waits for it, and two parts for the store, so what it holds is bounded too.
+type freezer struct {
+	batches chan []string // lines read, in order
+	parts   chan []byte   // whole parts, then the last, in order; closed at the end
+	done    chan error    // the goroutine's end: nil, or why it stopped taking lines
+	failed  atomic.Bool
+	sum     string // the manifest's SHA-256, once done
+	stored  int    // parts stored
+	stopped bool
 }
 
-func (p *manifestParts) Write(b []byte) (int, error) {
-	p.buf = append(p.buf, b...)
-	return len(b), nil
-}
-
-// store writes the whole parts written so far, and with last the rest.
-func (p *manifestParts) store(last bool) error {
-	for len(p.buf) >= manifestPart || last && len(p.buf) > 0 {
-		n := min(len(p.buf), manifestPart)
-		p.seq++
-		if err := p.tx.Exec(`INSERT INTO audit_manifests (audit_id, seq, content) VALUES (?, ?, ?)`, p.auditID, p.seq, p.buf[:n]).Error; err != nil {
-			return err
+func startFreezer(drawer *sampler.Drawer, lower bool) *freezer {
+	f := &freezer{batches: make(chan []string, 1), parts: make(chan []byte, 2), done: make(chan error, 1)}
+	go func() {
+		hash := sha256.New()
+		var buf []byte
+		manifest := sampler.NewManifestWriter(io.MultiWriter(hash, writerFunc(func(b []byte) { buf = append(buf, b...) })))
+		var err error
+		for batch := range f.batches {
+			for _, line := range batch {
+				if err != nil {
+					break // the rest of the lines are taken and dropped: the opening fails
+				}
+				if lower {
+					line = strings.ToLower(line) // PostgreSQL writes uuids in lowercase; SQLite gives them as they were stored
+				}
+				id, township, _ := strings.Cut(line, ",")
+				it := sampler.Item{ID: id, Township: township}
+				if err = manifest.Write(it); err == nil {
+					err = drawer.Add(it)
+				}
+				if err != nil {
+					f.failed.Store(true)
+				}
+			}
+			for len(buf) >= manifestPart {
+				// The part goes as it is; what the batch wrote beyond it starts the next.
+				part := buf[:manifestPart:manifestPart]
+				buf = append(make([]byte, 0, 2*manifestPart), buf[manifestPart:]...)
+				f.parts <- part
+			}
 		}
-		p.buf = p.buf[:copy(p.buf, p.buf[n:])]
+		if err == nil {
+			err = manifest.Flush()
+		}
+		if err == nil && len(buf) > 0 {
+			f.parts <- buf
+		}
+		f.sum = hex.EncodeToString(hash.Sum(nil))
+		close(f.parts)
+		f.done <- err
+	}()
+	return f
+}
+
+// send hands a batch of lines over, storing the parts made meanwhile; it fails once the
+// goroutine has refused a line, so that the rest is not read.
+func (f *freezer) send(batch []string, store func([]byte) error) error {
+	for {
+		select {
+		case f.batches <- batch:
+			for {
+				select {
+				case part := <-f.parts:
+					if err := f.storePart(part, store); err != nil {
+						return err
+					}
+				default:
+					if f.failed.Load() {
+						return f.finishErr()
+					}
+					return nil
+				}
+			}
+		case part := <-f.parts:
+			if err := f.storePart(part, store); err != nil {
+				return err
+			}
+		}
 	}
+}
+
+func (f *freezer) storePart(part []byte, store func([]byte) error) error {
+	if err := store(part); err != nil {
+		return err
+	}
+	f.stored++
 	return nil
+}
+
+// finish waits for the last lines to be taken, stores the last parts and gives the manifest's
+// hash.
+func (f *freezer) finish(store func([]byte) error) (string, error) {
+	f.stopped = true
+	close(f.batches)
+	var storeErr error
+	for part := range f.parts {
+		if storeErr == nil {
+			storeErr = f.storePart(part, store)
+		}
+	}
+	if err := <-f.done; err != nil {
+		return "", err
+	}
+	return f.sum, storeErr
+}
+
+// finishErr stops the goroutine after it refused a line and gives its reason.
+func (f *freezer) finishErr() error {
+	_, err := f.finish(func([]byte) error { return nil })
+	return err
+}
+
+// stop ends the goroutine when the opening failed before finish.
+func (f *freezer) stop() {
+	if !f.stopped {
+		f.stopped = true
+		close(f.batches)
+		for range f.parts {
+		}
+		<-f.done
+	}
+}
+
+// writerFunc is an io.Writer that hands every write to a function.
+type writerFunc func([]byte)
+
+func (w writerFunc) Write(b []byte) (int, error) {
+	w(b)
+	return len(b), nil
 }
 
 // drawOfficials reads the official of every drawn record from its table, by uuid.

@@ -221,6 +221,15 @@ func checkItem(it Item) error {
 	return nil
 }
 
+// forbidden marks the bytes no manifest field contains: ASCII controls,
+// space, DEL, comma and double quote.
+var forbidden = func() (f [256]bool) {
+	for c := range 256 {
+		f[c] = c <= ' ' || c == 0x7f || c == ',' || c == '"'
+	}
+	return f
+}()
+
 // checkField accepts a manifest field: non-empty valid UTF-8 without ASCII
 // control characters, spaces, DEL, commas or double quotes, so that no field
 // ever needs CSV quoting.
@@ -234,7 +243,7 @@ func checkField(name, v string) error {
 	// Every forbidden character is ASCII, and no byte of a multi-byte UTF-8
 	// sequence is, so the bytes can be checked one by one.
 	for i := 0; i < len(v); i++ {
-		if c := v[i]; c <= ' ' || c == 0x7f || c == ',' || c == '"' {
+		if forbidden[v[i]] {
 			return fmt.Errorf("%s %q has a forbidden character at byte %d (control, space, DEL, comma or double quote)", name, v, i)
 		}
 	}
