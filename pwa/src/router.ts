@@ -2,6 +2,7 @@ import { createRouter, createWebHistory, type Router } from 'vue-router'
 import type { Ref } from 'vue'
 import type { User } from './api/session'
 import EntryView from './views/EntryView.vue'
+import { accountRoutes, passwordChangeFirst } from './routes-accounts'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -135,10 +136,13 @@ export function createAppRouter(user: Ref<User | null>): Router {
         component: () => import('./views/NotFoundView.vue'),
         meta: { title: 'notFound.title' },
       },
+      ...accountRoutes,
     ],
   })
   router.beforeEach((to) => {
     if (to.meta.auth && !user.value) return { name: 'login', query: { redirect: to.fullPath } }
+    const forced = passwordChangeFirst(to, user.value)
+    if (forced) return forced
     if (to.name === 'login' && user.value) return { name: 'home' }
     return true
   })

@@ -45,6 +45,7 @@ const usage = `minxin <command>
   user create --role R --username U [--township-id ID] [--team-member] [--lead] [--display-name N] --password-stdin
   audit verify --seed S --manifest FILE --size N [--min-per-township K]
   log verify            check the activity log's hash chain (exit 1 when broken)
+  remind [--at RFC3339] run every reminder job once as of that moment (default now) and exit
 
 Environment: MINXIN_ADDR, MINXIN_DATABASE_URL, MINXIN_DATA_DIR, MINXIN_JWT_SECRET, MINXIN_TIMEZONE,
 MINXIN_TRUSTED_PROXIES, MINXIN_MAX_CONNECTIONS (each also as NAME_FILE).
@@ -75,6 +76,8 @@ func run(args []string, stdin io.Reader, stdout io.Writer, logger *slog.Logger) 
 		return 0, migrate(stdout)
 	case args[0] == "demo":
 		return 0, loadDemo(stdout)
+	case args[0] == "remind":
+		return 0, runReminders(args[1:], stdout)
 	case cmd == "user create":
 		return 0, userCreate(args[2:], stdin, stdout)
 	case cmd == "audit verify":
@@ -104,11 +107,45 @@ func migrate(stdout io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	applied, err := st.Migrate(context.Background())
+	applied, err := app.New(st, app.Options{}).Migrate(context.Background())
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "migrations applied: %d\n", len(applied))
+	return nil
+}
+
+// runReminders runs every reminder job once, as of --at (default now); serve runs them every
+// minute. Running them again, here or on another instance, notifies nobody twice.
+func runReminders(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("remind", flag.ContinueOnError)
+	at := fs.String("at", "", "the moment the jobs run as of (RFC 3339); default now")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	moment := time.Now()
+	if *at != "" {
+		t, err := time.Parse(time.RFC3339, *at)
+		if err != nil {
+			return fmt.Errorf("--at: %q is not an RFC 3339 time such as 2026-12-04T12:00:00+08:00", *at)
+		}
+		moment = t
+	}
+	_, st, err := openStore()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	services := app.New(st, app.Options{})
+	ctx := context.Background()
+	if _, err := services.Migrate(ctx); err != nil {
+		return err
+	}
+	n, err := services.Reminders.Run(ctx, moment)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "notifications written: %d\n", n)
 	return nil
 }
 
@@ -119,10 +156,11 @@ func loadDemo(stdout io.Writer) error {
 	}
 	defer st.Close()
 	ctx := context.Background()
-	if _, err := st.Migrate(ctx); err != nil {
+	services := app.New(st, app.Options{})
+	if _, err := services.Migrate(ctx); err != nil {
 		return err
 	}
-	logins, err := demo.Load(ctx, app.New(st, app.Options{}), time.Now())
+	logins, err := demo.Load(ctx, services, time.Now())
 	if err != nil {
 		return err
 	}
@@ -141,15 +179,15 @@ func serve(logger *slog.Logger) error {
 	defer st.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if _, err := st.Migrate(ctx); err != nil {
-		return err
-	}
 	secret, err := cfg.Secret()
 	if err != nil {
 		return err
 	}
 	qrKey := qrtoken.NewKey(secret)
 	services := app.New(st, app.Options{QRKey: &qrKey})
+	if _, err := services.Migrate(ctx); err != nil {
+		return err
+	}
 	// Replied petitions close by themselves (§4); the job is safe on several instances at once.
 	jobsDone := make(chan struct{})
 	go func() {
@@ -160,6 +198,19 @@ func serve(logger *slog.Logger) error {
 				return
 			}
 			logger.Info("petitions closed by themselves", "count", n)
+		})
+	}()
+	// The reminders (§8) run every minute: on Friday at noon and on the 1st they find their
+	// events within the minute; each event notifies each recipient once across instances.
+	remindersDone := make(chan struct{})
+	go func() {
+		defer close(remindersDone)
+		services.Reminders.Every(ctx, time.Minute, func(n int, err error) {
+			if err != nil {
+				logger.Error("running the reminder jobs", "error", err)
+				return
+			}
+			logger.Info("notifications written", "count", n)
 		})
 	}()
 	go func() {
@@ -181,7 +232,7 @@ func serve(logger *slog.Logger) error {
 			}
 		}
 	}()
-	defer func() { stop(); <-jobsDone }()
+	defer func() { stop(); <-jobsDone; <-remindersDone }()
 	signer, err := auth.NewSigner(secret, time.Now)
 	if err != nil {
 		return err
@@ -253,7 +304,7 @@ func userCreate(args []string, stdin io.Reader, stdout io.Writer) error {
 	}
 	defer st.Close()
 	ctx := context.Background()
-	if _, err := st.Migrate(ctx); err != nil {
+	if _, err := app.New(st, app.Options{}).Migrate(ctx); err != nil {
 		return err
 	}
 	created, err := organisation.New(st, nil).CreateUser(ctx, store.SystemActor, organisation.NewUser{User: u, Password: password})

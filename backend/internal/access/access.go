@@ -45,13 +45,16 @@ const (
 	PetitionFigures
 	// Findings: audit findings on an official's records.
 	Findings
+	// Activity: the activity log (§6), read by admins and inspectors only; entries about a
+	// petition that names the reader do not exist for them.
+	Activity
 )
 
 // Resources lists every resource, for tables of decisions.
-var Resources = []Resource{Organisation, FieldRecords, Progress, Scorecards, Petitions, PetitionFigures, Findings}
+var Resources = []Resource{Organisation, FieldRecords, Progress, Scorecards, Petitions, PetitionFigures, Findings, Activity}
 
 func (r Resource) String() string {
-	return [...]string{"organisation", "field_records", "progress", "scorecards", "petitions", "petition_figures", "findings"}[r]
+	return [...]string{"organisation", "field_records", "progress", "scorecards", "petitions", "petition_figures", "findings", "activity"}[r]
 }
 
 // Scope is what an actor may see of one resource.
@@ -120,6 +123,11 @@ func Of(a domain.Actor, r Resource) Scope {
 			sc = district
 		case official:
 			sc.Reach = Own
+		}
+	case Activity:
+		if overseer {
+			sc = district
+			sc.HideNamed = true
 		}
 	}
 	return sc

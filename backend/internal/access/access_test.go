@@ -36,22 +36,25 @@ func TestScopeOfEveryRoleAndResource(t *testing.T) {
 	all, town, own, none := want{All, false}, want{Township, false}, want{Own, false}, want{Nothing, false}
 	allHidden, townHidden := want{All, true}, want{Township, true}
 	table := map[string]map[Resource]want{
+		// The activity log: admins and inspectors only, and even they never find there the
+		// entries of a petition that names them; officials never read it, so no official
+		// learns of a petition about them from it.
 		"admin": {Organisation: all, FieldRecords: all, Progress: all, Scorecards: all,
-			Petitions: allHidden, PetitionFigures: allHidden, Findings: all},
+			Petitions: allHidden, PetitionFigures: allHidden, Findings: all, Activity: allHidden},
 		"inspector": {Organisation: all, FieldRecords: all, Progress: all, Scorecards: all,
-			Petitions: none, PetitionFigures: allHidden, Findings: all},
+			Petitions: none, PetitionFigures: allHidden, Findings: all, Activity: allHidden},
 		"official": {Organisation: town, FieldRecords: own, Progress: own, Scorecards: none,
-			Petitions: townHidden, PetitionFigures: townHidden, Findings: own},
+			Petitions: townHidden, PetitionFigures: townHidden, Findings: own, Activity: none},
 		"team member": {Organisation: town, FieldRecords: own, Progress: own, Scorecards: none,
-			Petitions: townHidden, PetitionFigures: townHidden, Findings: own},
+			Petitions: townHidden, PetitionFigures: townHidden, Findings: own, Activity: none},
 		"lead": {Organisation: town, FieldRecords: town, Progress: town, Scorecards: town,
-			Petitions: townHidden, PetitionFigures: townHidden, Findings: own},
+			Petitions: townHidden, PetitionFigures: townHidden, Findings: own, Activity: none},
 		"petition officer": {Organisation: town, FieldRecords: none, Progress: none, Scorecards: none,
-			Petitions: townHidden, PetitionFigures: townHidden, Findings: none},
+			Petitions: townHidden, PetitionFigures: townHidden, Findings: none, Activity: none},
 		"district petition": {Organisation: all, FieldRecords: none, Progress: none, Scorecards: none,
-			Petitions: allHidden, PetitionFigures: allHidden, Findings: none},
+			Petitions: allHidden, PetitionFigures: allHidden, Findings: none, Activity: none},
 		"villager": {Organisation: none, FieldRecords: none, Progress: none, Scorecards: none,
-			Petitions: own, PetitionFigures: none, Findings: none},
+			Petitions: own, PetitionFigures: none, Findings: none, Activity: none},
 	}
 	for name, a := range actors {
 		for _, r := range Resources {
@@ -283,6 +286,12 @@ func TestPolicies(t *testing.T) {
 		{"PetitionReaders", PetitionReaders, []string{"admin", "official", "team member", "lead", "petition officer", "district petition", "villager"}},
 		{"FigureReaders", FigureReaders, []string{"admin", "inspector", "lead", "petition officer", "district petition"}},
 		{"LeaveReaders", LeaveReaders, []string{"admin", "inspector", "lead"}},
+		// The activity log and its verification: never an official, a petition officer or a
+		// villager.
+		{"LogReaders", LogReaders, []string{"admin", "inspector"}},
+		// Accounts: anyone logged in changes their own password (Anyone); only admins reset
+		// another's (Admin); the petition office re-issues a petitioner's PIN (Office).
+		{"Anyone", Anyone, []string{"admin", "inspector", "official", "team member", "lead", "petition officer", "district petition", "villager"}},
 	}
 	for _, c := range cases {
 		allowed := map[string]bool{}
@@ -293,6 +302,18 @@ func TestPolicies(t *testing.T) {
 			if got := c.policy(a); got != allowed[name] {
 				t.Errorf("%s allows %s: %v, want %v", c.name, name, got, allowed[name])
 			}
+		}
+	}
+}
+
+func TestPasswordChanged(t *testing.T) {
+	for name, a := range actors {
+		if !PasswordChanged(a) {
+			t.Errorf("%s without a reset must change their password", name)
+		}
+		a.MustChangePassword = true
+		if PasswordChanged(a) {
+			t.Errorf("%s after a reset may act before changing the password", name)
 		}
 	}
 }

@@ -60,6 +60,16 @@ var (
 	PetitionReaders = Roles(domain.RoleAdmin, domain.RoleOfficial, domain.RolePetitionOfficer, domain.RoleVillager)
 	// PetitionHandlers reply to petitions assigned to them.
 	PetitionHandlers = Roles(domain.RoleAdmin, domain.RolePetitionOfficer, domain.RoleOfficial)
+	// LogReaders read the activity log and its chain's verification: admins and inspectors.
+	// What they read of it is the Activity scope: never who a petitioner is, never a
+	// petition that names the reader.
+	LogReaders = Overseer
 	// FigureReaders read petition figures.
 	FigureReaders = AnyOf(Roles(domain.RoleAdmin, domain.RoleInspector, domain.RolePetitionOfficer), Lead)
 )
+
+// PasswordChanged is false for an actor whose password an admin reset to a temporary one:
+// until they change it, their token opens only the routes that change it, log out and read
+// themselves (the route table's guard answers every other route 403
+// password_change_required).
+func PasswordChanged(a domain.Actor) bool { return !a.MustChangePassword }

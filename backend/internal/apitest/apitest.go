@@ -116,9 +116,6 @@ func New(t testing.TB, engine string) *Env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
 	clock := &Clock{t: time.Now()}
 	st.SetClock(clock.Now)
 	secret := []byte(strings.Repeat("k", 32))
@@ -127,6 +124,9 @@ func New(t testing.TB, engine string) *Env {
 		t.Fatal(err)
 	}
 	services := app.New(st, app.Options{QRKey: ptr(qrtoken.NewKey(secret))})
+	if _, err := services.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	files, err := store.OpenFiles(filepath.Join(dataDir, "attachments"))
 	if err != nil {
 		t.Fatal(err)

@@ -3,13 +3,16 @@
 package app
 
 import (
+	"context"
 	"io"
 
+	"minxin/backend/internal/activity"
 	"minxin/backend/internal/audits"
 	"minxin/backend/internal/duties"
 	"minxin/backend/internal/organisation"
 	"minxin/backend/internal/petitions"
 	"minxin/backend/internal/qrtoken"
+	"minxin/backend/internal/remind"
 	"minxin/backend/internal/scorecard"
 	"minxin/backend/internal/store"
 )
@@ -22,6 +25,8 @@ type Services struct {
 	Petitions    *petitions.Service
 	Audits       *audits.Service
 	Scorecards   *scorecard.Service
+	Reminders    *remind.Service
+	Activity     *activity.Service // the activity log as admins and inspectors read it
 }
 
 // Options configure the services.
@@ -40,5 +45,18 @@ func New(st *store.Store, o Options) *Services {
 		Petitions:    petitions.New(st, o.Random),
 		Audits:       audits.New(st, o.Random),
 		Scorecards:   scorecard.New(st),
+		Reminders:    remind.New(st),
+		Activity:     activity.New(st),
 	}
+}
+
+// Migrate brings the database's schema up to date, then derives what rows written before a
+// migration lack. It returns the migrations applied.
+func (s *Services) Migrate(ctx context.Context) ([]string, error) {
+	applied, err := s.Store.Migrate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	_, err = s.Petitions.Rederive(ctx)
+	return applied, err
 }

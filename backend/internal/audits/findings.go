@@ -233,13 +233,13 @@ func (s *Service) FindingsFor(ctx context.Context, a domain.Actor) ([]domain.Fin
 	return withEvents(db, rows)
 }
 
-// Figures count, per official of a township, the records checked by findings of rounds
+// Figures count, per official, the records checked by findings of rounds
 // whose period overlaps [from, to], and how they ended. Records drawn but not yet checked are
 // not counted, so that no figure warns an official of an open round.
 type Figures struct{ Sampled, Confirmed, Discrepancies, Violations int }
 
-// FiguresBy counts the findings per official of a township (see Figures).
-func FiguresBy(tx *gorm.DB, townshipID string, from, to civil.Date) (map[string]Figures, error) {
+// FiguresBy counts the findings per official of the townships (see Figures).
+func FiguresBy(tx *gorm.DB, townships []string, from, to civil.Date) (map[string]Figures, error) {
 	var rows []struct {
 		OfficialID                                    string
 		Sampled, Confirmed, Discrepancies, Violations int
@@ -248,7 +248,7 @@ func FiguresBy(tx *gorm.DB, townshipID string, from, to civil.Date) (map[string]
 		COALESCE(SUM(CASE WHEN f.result = 'confirmed' THEN 1 ELSE 0 END), 0) AS confirmed,
 		COALESCE(SUM(CASE WHEN f.result = 'discrepancy' THEN 1 ELSE 0 END), 0) AS discrepancies,
 		COALESCE(SUM(CASE WHEN f.resolution = 'violation_confirmed' THEN 1 ELSE 0 END), 0) AS violations`).
-		Where("f.township_id = ? AND a.period_start <= ? AND a.period_end >= ?", townshipID, to, from).Group("f.official_id").Scan(&rows).Error
+		Where("f.township_id IN ? AND a.period_start <= ? AND a.period_end >= ?", townships, to, from).Group("f.official_id").Scan(&rows).Error
 	out := map[string]Figures{}
 	for _, r := range rows {
 		out[r.OfficialID] = Figures{r.Sampled, r.Confirmed, r.Discrepancies, r.Violations}

@@ -55,6 +55,8 @@ type Claims struct {
 	TownshipID string      `json:"township_id,omitempty"`
 	TeamMember bool        `json:"team_member,omitempty"`
 	Lead       bool        `json:"lead,omitempty"`
+	// MustChangePassword (pwc): the user's password was reset and must be changed first.
+	MustChangePassword bool `json:"pwc,omitempty"`
 	jwt.RegisteredClaims
 }
 
@@ -76,10 +78,11 @@ func NewSigner(key []byte, now func() time.Time) (*Signer, error) {
 func (s *Signer) Issue(a domain.Actor) (string, error) {
 	now := s.now()
 	claims := Claims{
-		Role:       a.Role,
-		TownshipID: a.TownshipID,
-		TeamMember: a.TeamMember,
-		Lead:       a.Lead,
+		Role:               a.Role,
+		TownshipID:         a.TownshipID,
+		TeamMember:         a.TeamMember,
+		Lead:               a.Lead,
+		MustChangePassword: a.MustChangePassword,
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    issuer,
 			Audience:  jwt.ClaimStrings{audience},
@@ -113,7 +116,8 @@ func (s *Signer) Verify(token string) (domain.Actor, error) {
 	if !domain.ValidID(c.Subject) || !c.Role.Valid() {
 		return domain.Actor{}, domain.Unauthenticated("invalid_token", "the access token is not valid")
 	}
-	return domain.Actor{UserID: c.Subject, Role: c.Role, TownshipID: c.TownshipID, TeamMember: c.TeamMember, Lead: c.Lead}, nil
+	return domain.Actor{UserID: c.Subject, Role: c.Role, TownshipID: c.TownshipID, TeamMember: c.TeamMember, Lead: c.Lead,
+		MustChangePassword: c.MustChangePassword}, nil
 }
 
 // RandomToken returns n random bytes, base64url-encoded.
@@ -129,4 +133,31 @@ func RandomToken(n int) string {
 func HashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
+}
+
+// temporaryAlphabet leaves out the letters and digits read alike aloud or on paper
+// (0/o, 1/l/i).
+const temporaryAlphabet = "23456789abcdefghjkmnpqrstuvwxyz"
+
+// TemporaryPassword draws a password for an admin to hand over after a reset: twelve
+// characters of an alphabet of 31 (about 59 bits), written in three groups of four
+// ("k7mq-2xtr-9hbw") so that it can be read out and typed.
+func TemporaryPassword() string {
+	const n = 12
+	out := make([]byte, 0, n+2)
+	var b [1]byte
+	for len(out) < n+2 {
+		if len(out) == 4 || len(out) == 9 {
+			out = append(out, '-')
+			continue
+		}
+		if _, err := rand.Read(b[:]); err != nil {
+			panic(fmt.Sprintf("crypto/rand failed: %v", err))
+		}
+		// 248 = 8 × 31: rejecting the rest keeps every character equally likely.
+		if b[0] < 248 {
+			out = append(out, temporaryAlphabet[int(b[0])%len(temporaryAlphabet)])
+		}
+	}
+	return string(out)
 }

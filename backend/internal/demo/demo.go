@@ -132,7 +132,7 @@ func Load(ctx context.Context, svc *app.Services, now time.Time) ([]Login, error
 			return nil, err
 		}
 	}
-	if err := loadPetitions(ctx, svc, now); err != nil {
+	if err := LoadPetitions(ctx, svc, now); err != nil {
 		return nil, err
 	}
 	return logins, nil

@@ -83,12 +83,12 @@ var demoPetitions = []petitionStory{
 		steps: []demoStep{{1, petition.Accept, demoAccept}}},
 }
 
-// loadPetitions creates petitions in every state, some overdue, in every township, going
+// LoadPetitions creates petitions in every state, some overdue, in every township, going
 // through the same steps as the API: submissions and each transition at instants in the
 // weeks before now (the store's clock is moved to each), then the close job. The township's petition officer (else a district
 // one, else an admin) takes the office's steps, a team member handles, and the township's
 // lead is the official the anonymous report is about.
-func loadPetitions(ctx context.Context, svc *app.Services, now time.Time) error {
+func LoadPetitions(ctx context.Context, svc *app.Services, now time.Time) error {
 	var towns []domain.Township
 	if err := svc.Store.Reader(ctx).Order("name, id").Find(&towns).Error; err != nil {
 		return err

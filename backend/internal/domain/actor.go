@@ -35,6 +35,9 @@ type Actor struct {
 	TownshipID string // empty for district-wide actors
 	TeamMember bool   // 班子成员
 	Lead       bool   // 主要领导 of the township
+	// MustChangePassword: the password was reset by an admin; until the user changes it,
+	// every route but changing it, logging out and reading oneself is refused.
+	MustChangePassword bool
 }
 
 // DistrictWide reports whether the actor's scope is the whole district.

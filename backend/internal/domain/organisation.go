@@ -60,13 +60,16 @@ type User struct {
 	TeamMember   bool        `json:"team_member"` // 班子成员: carries the duties of §3
 	Lead         bool        `json:"lead"`        // 主要领导: reads the township's progress, records leave
 	AppointedOn  *civil.Date `json:"appointed_on"`
-	CreatedAt    time.Time   `json:"created_at"`
-	UpdatedAt    time.Time   `json:"updated_at"`
+	// MustChangePassword: an admin reset the password to a temporary one, which the user must
+	// change at the next login.
+	MustChangePassword bool      `json:"must_change_password"`
+	CreatedAt          time.Time `json:"created_at"`
+	UpdatedAt          time.Time `json:"updated_at"`
 }
 
 // Actor returns the user as the actor of a request.
 func (u User) Actor() Actor {
-	a := Actor{UserID: u.ID, Role: u.Role, TeamMember: u.TeamMember, Lead: u.Lead}
+	a := Actor{UserID: u.ID, Role: u.Role, TeamMember: u.TeamMember, Lead: u.Lead, MustChangePassword: u.MustChangePassword}
 	if u.TownshipID != nil {
 		a.TownshipID = *u.TownshipID
 	}

@@ -160,7 +160,7 @@ func ReceptionFigures(tx *gorm.DB, officialID string, from, to civil.Date) (Rece
 // period, and the counting visits made in it.
 func VisitFigures(tx *store.Tx, officialID string, from, to civil.Date) (VisitProgress, error) {
 	var triggers []triggerRow
-	err := tx.Where("responsible_id = ? AND due_at >= ? AND occurred_on <= ?", officialID, from.Start(tx.Loc()), to).Find(&triggers).Error
+	err := tx.Where("responsible_id = ? AND due_at >= ? AND occurred_on <= ?", officialID, from.Start(tx.Loc()).UTC(), to).Find(&triggers).Error
 	if err != nil {
 		return VisitProgress{}, err
 	}

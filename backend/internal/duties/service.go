@@ -113,3 +113,9 @@ func fieldScope(q *gorm.DB, a domain.Actor, table string) *gorm.DB {
 func validRecordID(v *domain.Invalid, id string) {
 	v.Check(domain.ValidID(id), "id", "must be a UUID chosen by the phone, in lowercase")
 }
+
+// ParamsByDate returns the duty rules' numbers in force on any date, reading the settings'
+// history once: scorecards judge weeks of many dates in one request.
+func ParamsByDate(tx *store.Tx) (func(civil.Date) duty.Params, error) {
+	return store.ByDate(tx, "", paramsFrom)
+}

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -16,6 +17,29 @@ type Sheet struct {
 	Name  string
 	Rows  [][]any
 	Notes []string
+}
+
+// SheetNames hands out workbook sheet names: at most 31 characters, none of []:*?/\, and
+// each once (a repeat gets a number).
+type SheetNames map[string]bool
+
+// Take returns a sheet name made from name, not handed out before.
+func (n SheetNames) Take(name string) string {
+	clean := []rune(strings.Map(func(r rune) rune {
+		if strings.ContainsRune(`[]:*?/\`, r) {
+			return '_'
+		}
+		return r
+	}, name))
+	if len(clean) > 28 {
+		clean = clean[:28]
+	}
+	out := string(clean)
+	for i := 2; n[out]; i++ {
+		out = fmt.Sprintf("%s(%d)", string(clean), i)
+	}
+	n[out] = true
+	return out
 }
 
 // CSV writes rows as CSV.

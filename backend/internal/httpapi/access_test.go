@@ -19,6 +19,8 @@ var accessTable = []struct {
 }{
 	{"POST", "/api/v1/auth/logout", "-++++++"},
 	{"GET", "/api/v1/me", "-++++++"},
+	{"GET", "/api/v1/notifications", "-++++++"},
+	{"POST", "/api/v1/notifications/{id}/read", "-++++++"},
 	{"GET", "/api/v1/townships", "-+++++-"},
 	{"POST", "/api/v1/townships", "-+-----"},
 	{"GET", "/api/v1/townships/{id}", "-+++++-"},
@@ -90,6 +92,15 @@ var accessTable = []struct {
 	// record; a household's QR code is for admins and the township's officials and officers.
 	{"GET", "/api/v1/attachments/{id}", "-++++++"},
 	{"GET", "/api/v1/households/{id}/qr", "-+---+-"},
+	// Accounts (issue 17): anyone logged in changes their own password; only admins reset
+	// another's; the petition office re-issues a petitioner's PIN at the counter.
+	{"POST", "/api/v1/auth/password", "-++++++"},
+	{"POST", "/api/v1/users/{id}/password-reset", "-+-----"},
+	{"POST", "/api/v1/petitions/{id}/pin", "-+---+-"},
+	// The activity log and its chain: admins and inspectors only — never an official (so
+	// never the officials a petition is about), a petition officer or a villager.
+	{"GET", "/api/v1/activity", "-++----"},
+	{"GET", "/api/v1/activity/verify", "-++----"},
 }
 
 func TestRoleByEndpoint(t *testing.T) {

@@ -23,6 +23,9 @@ type tokenResponse struct {
 	RefreshToken string      `json:"refresh_token"`
 	ExpiresIn    int         `json:"expires_in"`
 	User         domain.User `json:"user"`
+	// MustChangePassword: the password was reset; this token opens only changing it
+	// (POST /auth/password), logging out and GET /me.
+	MustChangePassword bool `json:"must_change_password"`
 }
 
 func (s *Server) tokens(c echo.Context, u domain.User, refresh string) error {
@@ -30,7 +33,8 @@ func (s *Server) tokens(c echo.Context, u domain.User, refresh string) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, tokenResponse{AccessToken: access, RefreshToken: refresh, ExpiresIn: int(auth.AccessTTL.Seconds()), User: u})
+	return c.JSON(http.StatusOK, tokenResponse{AccessToken: access, RefreshToken: refresh, ExpiresIn: int(auth.AccessTTL.Seconds()), User: u,
+		MustChangePassword: u.MustChangePassword})
 }
 
 func (s *Server) login(c echo.Context) error {

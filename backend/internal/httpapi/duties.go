@@ -268,9 +268,6 @@ func (s *Server) scorecard(c echo.Context) error {
 	if in.TownshipID, err = queryID(c, "township_id"); err != nil {
 		return err
 	}
-	if in.TownshipID == "" {
-		return domain.InvalidField("township_id", "is required")
-	}
 	for name, dst := range map[string]*civil.Date{"from": &in.From, "to": &in.To} {
 		d, err := queryDate(c, name)
 		if err != nil {
@@ -285,12 +282,27 @@ func (s *Server) scorecard(c echo.Context) error {
 	if format != "" && format != "json" && format != "xlsx" && format != "csv" {
 		return domain.InvalidField("format", "must be json, xlsx or csv")
 	}
+	name := fmt.Sprintf("scorecard-%s-%s", in.From, in.To)
+	download := format == "xlsx" || format == "csv"
+	if in.TownshipID == "" {
+		// The district view (全区一张表): every township in the reader's scope.
+		d, err := s.deps.App.Scorecards.District(c.Request().Context(), actor(c), in)
+		switch {
+		case err != nil:
+			return err
+		case format == "csv":
+			return sendTable(c, format, name, "", scorecardSheet("考核", true, d.Townships...))
+		case download:
+			return sendTable(c, format, name, "", districtSheets(d)...)
+		}
+		return c.JSON(http.StatusOK, d)
+	}
 	card, err := s.deps.App.Scorecards.Township(c.Request().Context(), actor(c), in)
 	if err != nil {
 		return err
 	}
-	if format == "xlsx" || format == "csv" {
-		return sendTable(c, format, fmt.Sprintf("scorecard-%s-%s", in.From, in.To), "", scorecardSheet(card))
+	if download {
+		return sendTable(c, format, name, "", scorecardSheet("考核", false, card))
 	}
 	return c.JSON(http.StatusOK, card)
 }

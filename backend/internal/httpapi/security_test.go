@@ -226,6 +226,8 @@ func TestSecurityIDORAcrossTownships(t *testing.T) {
 			"POST /findings/:id/explain":         {id: b["finding"], body: map[string]any{"text": "不是我"}},
 			"POST /findings/:id/resolve":         {id: b["finding"], body: map[string]any{"resolution": "no_issue", "notes": ""}},
 			"GET /attachments/:id":               {id: b["attachment"]},
+			"POST /users/:id/password-reset":     {id: w.bOfficial.ID, body: map[string]any{}},
+			"POST /petitions/:id/pin":            {id: b["petition"], body: map[string]any{"phone": "13912345678", "identity_note": "身份证已核验"}},
 		}
 		for action, body := range pb {
 			cases["POST /petitions/:id/"+action] = idorCase{id: b["petition"], body: body}

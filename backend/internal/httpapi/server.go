@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"minxin/backend/internal/access"
 	"minxin/backend/internal/app"
 	"minxin/backend/internal/auth"
 	"minxin/backend/internal/domain"
@@ -185,11 +186,16 @@ func actorOf(c echo.Context) (domain.Actor, bool) {
 }
 
 // guard applies a route's policy before its handler runs: no actor is 401, a role the policy
-// does not allow is 403. Nothing of the request is read before this.
+// does not allow is 403. An actor whose password was reset is 403 password_change_required on
+// every route but the few that let them change it. Nothing of the request is read before this.
 func (s *Server) guard(r Route) echo.HandlerFunc {
+	open := openBeforePasswordChange[r.Method+" "+r.Path]
 	return func(c echo.Context) error {
+		a, ok := actorOf(c)
+		if ok && !open && !access.PasswordChanged(a) {
+			return errPasswordChangeRequired
+		}
 		if r.Allow != nil {
-			a, ok := actorOf(c)
 			if !ok {
 				return domain.Unauthenticated("unauthenticated", "log in first: this needs an access token")
 			}

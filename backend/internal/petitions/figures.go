@@ -2,23 +2,24 @@ package petitions
 
 import (
 	"context"
-	"time"
+	"maps"
+
+	"gorm.io/gorm"
 
 	"minxin/backend/internal/access"
 	"minxin/backend/internal/civil"
 	"minxin/backend/internal/domain"
-	"minxin/backend/internal/rules/petition"
 	"minxin/backend/internal/store"
 )
 
 // FigureRow is the petition figures of one township (or of all, as the total) for the
 // petitions received in a period.
 type FigureRow struct {
-	TownshipID         *string        `json:"township_id"`
-	TownshipName       string         `json:"township_name"`
+	TownshipID         *string        `json:"township_id" gorm:"-"`
+	TownshipName       string         `json:"township_name" gorm:"-"`
 	Received           int            `json:"received"`
-	ByChannel          map[string]int `json:"by_channel"`
-	ByCategory         map[string]int `json:"by_category"`
+	ByChannel          map[string]int `json:"by_channel" gorm:"-"`
+	ByCategory         map[string]int `json:"by_category" gorm:"-"`
 	Accepted           int            `json:"accepted"`
 	AcceptedOnTime     int            `json:"accepted_on_time"`
 	NotAccepted        int            `json:"not_accepted"`
@@ -75,129 +76,170 @@ func (s *Service) Figures(ctx context.Context, a domain.Actor, f FigureFilter) (
 			return err
 		}
 		out.Categories = st.Categories("petition.categories")
-		q := store.Scoped(tx.Table("petitions"), a, access.PetitionFigures, store.PetitionColumns).Where("petitions.received_on >= ? AND petitions.received_on <= ?", f.From, f.To)
-		if f.TownshipID != "" {
-			q = q.Where("petitions.township_id = ?", f.TownshipID)
+		received := func() *gorm.DB {
+			q := store.Scoped(tx.Table("petitions"), a, access.PetitionFigures, store.PetitionColumns).
+				Where("petitions.received_on >= ? AND petitions.received_on <= ?", f.From, f.To)
+			if f.TownshipID != "" {
+				q = q.Where("petitions.township_id = ?", f.TownshipID)
+			}
+			return q
 		}
-		var rows []petitionRow
-		if err := q.Find(&rows).Error; err != nil {
-			return err
-		}
-		var towns []domain.Township
-		if err := tx.Select("id, name").Order("name, id").Find(&towns).Error; err != nil {
-			return err
-		}
-		return countFigures(tx, towns, rows, &out)
+		return countFigures(tx, received, &out)
 	})
 	return out, err
 }
 
-func newFigureRow(townshipID *string, name string) FigureRow {
+func newFigureRow(townshipID *string, name string, categories []domain.Category) FigureRow {
 	r := FigureRow{TownshipID: townshipID, TownshipName: name, ByChannel: map[string]int{}, ByCategory: map[string]int{}}
 	for _, c := range Channels {
 		r.ByChannel[c] = 0
 	}
+	for _, c := range categories {
+		r.ByCategory[c.Code] = 0
+	}
 	return r
 }
 
-// countFigures adds up the petitions per township, in the order of the townships' names.
-func countFigures(tx *store.Tx, towns []domain.Township, rows []petitionRow, out *Figures) error {
-	paramsOn, err := ParamsByDate(tx)
-	if err != nil {
+// figureCounts are the SQL expressions of the figures, counted over the petitions received:
+// on-time and overdue are the rules' judgements kept beside each petition (derive), and a
+// rating is the petitioner's latest feedback.
+const figureCounts = `petitions.township_id AS town, COUNT(*) AS received,
+	SUM(CASE WHEN petitions.accepted_at IS NOT NULL THEN 1 ELSE 0 END) AS accepted,
+	SUM(CASE WHEN petitions.accepted_on_time THEN 1 ELSE 0 END) AS accepted_on_time,
+	SUM(CASE WHEN petitions.state = 'not_accepted' THEN 1 ELSE 0 END) AS not_accepted,
+	SUM(CASE WHEN petitions.replied_at IS NOT NULL THEN 1 ELSE 0 END) AS replied,
+	SUM(CASE WHEN petitions.replied_on_time THEN 1 ELSE 0 END) AS replied_on_time,
+	SUM(CASE WHEN petitions.due_at <= ? THEN 1 ELSE 0 END) AS overdue,
+	SUM(CASE WHEN petitions.extension_days > 0 THEN 1 ELSE 0 END) AS extended,
+	SUM(CASE WHEN petitions.rating = 'satisfied' THEN 1 ELSE 0 END) AS satisfied,
+	SUM(CASE WHEN petitions.rating = 'basically_satisfied' THEN 1 ELSE 0 END) AS basically_satisfied,
+	SUM(CASE WHEN petitions.rating = 'dissatisfied' THEN 1 ELSE 0 END) AS dissatisfied,
+	SUM(CASE WHEN petitions.review_requested_at IS NOT NULL THEN 1 ELSE 0 END) AS reviews_requested,
+	SUM(CASE WHEN petitions.reviewed_at IS NOT NULL THEN 1 ELSE 0 END) AS reviewed,
+	SUM(CASE WHEN petitions.rereview_requested_at IS NOT NULL THEN 1 ELSE 0 END) AS rereviews_requested,
+	SUM(CASE WHEN petitions.rereviewed_at IS NOT NULL THEN 1 ELSE 0 END) AS rereviewed,
+	SUM(CASE WHEN petitions.state = 'withdrawn' THEN 1 ELSE 0 END) AS withdrawn,
+	SUM(CASE WHEN petitions.state = 'closed' THEN 1 ELSE 0 END) AS closed,
+	SUM(CASE WHEN petitions.possible_duplicate THEN 1 ELSE 0 END) AS possible_duplicates`
+
+// countFigures counts the petitions received per township in three grouped queries (the
+// figures, by channel, by category), in the order of the townships' names, and adds them up
+// in the total.
+func countFigures(tx *store.Tx, received func() *gorm.DB, out *Figures) error {
+	var counts []struct {
+		FigureRow `gorm:"embedded"`
+		Town      string
+	}
+	if err := received().Select(figureCounts, tx.Now).Group("petitions.township_id").Scan(&counts).Error; err != nil {
 		return err
 	}
-	out.Total = newFigureRow(nil, "合计")
-	for _, c := range out.Categories {
-		out.Total.ByCategory[c.Code] = 0
+	var split []struct {
+		TownshipID, Key string
+		N               int
 	}
-	byTownship := map[string][]petitionRow{}
-	for _, r := range rows {
-		byTownship[r.TownshipID] = append(byTownship[r.TownshipID], r)
+	by := map[string]map[string]*FigureRow{}
+	for _, col := range []string{"channel", "category"} {
+		if err := received().Select("petitions.township_id AS township_id, petitions." + col + " AS key, COUNT(*) AS n").
+			Group("petitions.township_id, petitions." + col).Scan(&split).Error; err != nil {
+			return err
+		}
+		for _, c := range split {
+			if by[c.TownshipID] == nil {
+				by[c.TownshipID] = map[string]*FigureRow{}
+			}
+			row := FigureRow{ByChannel: map[string]int{}, ByCategory: map[string]int{}}
+			if r := by[c.TownshipID][col]; r != nil {
+				row = *r
+			}
+			if col == "channel" {
+				row.ByChannel[c.Key] += c.N
+			} else {
+				row.ByCategory[c.Key] += c.N
+			}
+			by[c.TownshipID][col] = &row
+		}
 	}
+	names := map[string]string{}
+	var towns []domain.Township
+	if err := tx.Select("id, name").Order("name, id").Find(&towns).Error; err != nil {
+		return err
+	}
+	for _, t := range towns {
+		names[t.ID] = t.Name
+	}
+	counted := map[string]FigureRow{}
+	for _, c := range counts {
+		counted[c.Town] = c.FigureRow
+	}
+	out.Total = newFigureRow(nil, "合计", out.Categories)
 	for _, town := range towns {
-		if len(byTownship[town.ID]) == 0 {
+		c, ok := counted[town.ID]
+		if !ok {
 			continue
 		}
-		row := newFigureRow(ptrTo(town.ID), town.Name)
-		for _, c := range out.Categories {
-			row.ByCategory[c.Code] = 0
+		row := newFigureRow(ptrTo(town.ID), town.Name, out.Categories)
+		c.TownshipID, c.TownshipName = row.TownshipID, row.TownshipName
+		c.ByChannel, c.ByCategory = row.ByChannel, row.ByCategory
+		if r := by[town.ID]["channel"]; r != nil {
+			maps.Copy(c.ByChannel, r.ByChannel)
 		}
-		for _, r := range byTownship[town.ID] {
-			p := paramsOn(r.ReceivedOn)
-			countPetition(&row, r, tx.Now, tx.Loc(), p)
-			countPetition(&out.Total, r, tx.Now, tx.Loc(), p)
+		if r := by[town.ID]["category"]; r != nil {
+			maps.Copy(c.ByCategory, r.ByCategory)
 		}
-		out.Townships = append(out.Townships, row)
+		out.Townships = append(out.Townships, c)
+		out.Total.add(c)
 	}
 	return nil
 }
 
-// countPetition adds one petition to a row of figures. On-time and overdue are the rules'
-// judgements; a rating counts the petitioner's latest feedback.
-func countPetition(fr *FigureRow, r petitionRow, now time.Time, loc *time.Location, p petition.Params) {
-	f := r.facts()
-	fr.Received++
-	fr.ByChannel[r.Channel]++
-	fr.ByCategory[r.Category]++
-	count := func(n *int, ok bool) {
-		if ok {
-			*n++
-		}
+// add adds a township's figures to a total.
+func (fr *FigureRow) add(o FigureRow) {
+	fr.Received += o.Received
+	for k, n := range o.ByChannel {
+		fr.ByChannel[k] += n
 	}
-	count(&fr.Accepted, r.AcceptedAt != nil)
-	count(&fr.AcceptedOnTime, petition.AcceptedOnTime(f, loc, p))
-	count(&fr.NotAccepted, r.State == string(petition.NotAccepted))
-	count(&fr.Replied, r.RepliedAt != nil)
-	count(&fr.RepliedOnTime, petition.RepliedOnTime(f, loc, p))
-	count(&fr.Overdue, petition.Overdue(f, now, loc, p))
-	count(&fr.Extended, r.ExtensionDays > 0)
-	if r.Rating != nil {
-		switch petition.Rating(*r.Rating) {
-		case petition.Satisfied:
-			fr.Satisfied++
-		case petition.BasicallySatisfied:
-			fr.BasicallySatisfied++
-		case petition.Dissatisfied:
-			fr.Dissatisfied++
-		}
+	for k, n := range o.ByCategory {
+		fr.ByCategory[k] += n
 	}
-	count(&fr.ReviewsRequested, r.ReviewRequestedAt != nil)
-	count(&fr.Reviewed, r.ReviewedAt != nil)
-	count(&fr.RereviewsRequested, r.RereviewRequestedAt != nil)
-	count(&fr.Rereviewed, r.RereviewedAt != nil)
-	count(&fr.Withdrawn, r.State == string(petition.Withdrawn))
-	count(&fr.Closed, r.State == string(petition.Closed))
-	count(&fr.PossibleDuplicates, r.PossibleDuplicate)
+	fr.Accepted += o.Accepted
+	fr.AcceptedOnTime += o.AcceptedOnTime
+	fr.NotAccepted += o.NotAccepted
+	fr.Replied += o.Replied
+	fr.RepliedOnTime += o.RepliedOnTime
+	fr.Overdue += o.Overdue
+	fr.Extended += o.Extended
+	fr.Satisfied += o.Satisfied
+	fr.BasicallySatisfied += o.BasicallySatisfied
+	fr.Dissatisfied += o.Dissatisfied
+	fr.ReviewsRequested += o.ReviewsRequested
+	fr.Reviewed += o.Reviewed
+	fr.RereviewsRequested += o.RereviewsRequested
+	fr.Rereviewed += o.Rereviewed
+	fr.Withdrawn += o.Withdrawn
+	fr.Closed += o.Closed
+	fr.PossibleDuplicates += o.PossibleDuplicates
 }
 
 // Handled are the petitions a handler was assigned and those they replied to within their
 // deadline.
 type Handled struct{ Assigned, OnTime int }
 
-// HandledBy counts, per handler, the petitions of a township received in a period and
+// HandledBy counts, per handler, the petitions of the townships received in a period and
 // assigned to them, and those replied within their deadline, as far as the viewer may count
 // petitions (access.PetitionFigures): petitions that name the viewer are left out, so that no
 // count betrays a petition to the official it is about.
-func HandledBy(tx *store.Tx, viewer domain.Actor, townshipID string, from, to civil.Date) (map[string]Handled, error) {
-	var rows []petitionRow
-	q := store.Scoped(tx.DB, viewer, access.PetitionFigures, store.PetitionColumns)
-	err := q.Where("township_id = ? AND handler_id IS NOT NULL AND received_on >= ? AND received_on <= ?", townshipID, from, to).
-		Find(&rows).Error
-	if err != nil {
-		return nil, err
+func HandledBy(tx *store.Tx, viewer domain.Actor, townships []string, from, to civil.Date) (map[string]Handled, error) {
+	var rows []struct {
+		HandlerID string
+		Handled
 	}
-	params, err := ParamsByDate(tx)
-	if err != nil {
-		return nil, err
-	}
+	err := store.Scoped(tx.Table("petitions"), viewer, access.PetitionFigures, store.PetitionColumns).
+		Select("petitions.handler_id AS handler_id, COUNT(*) AS assigned, SUM(CASE WHEN petitions.replied_on_time THEN 1 ELSE 0 END) AS on_time").
+		Where("petitions.township_id IN ? AND petitions.handler_id IS NOT NULL AND petitions.received_on >= ? AND petitions.received_on <= ?", townships, from, to).
+		Group("petitions.handler_id").Scan(&rows).Error
 	out := map[string]Handled{}
 	for _, r := range rows {
-		h := out[*r.HandlerID]
-		h.Assigned++
-		if petition.RepliedOnTime(r.facts(), tx.Loc(), params(r.ReceivedOn)) {
-			h.OnTime++
-		}
-		out[*r.HandlerID] = h
+		out[r.HandlerID] = r.Handled
 	}
-	return out, nil
+	return out, err
 }

@@ -1,11 +1,13 @@
 package petitions
 
 import (
+	"context"
 	"time"
 
 	"minxin/backend/internal/access"
 	"minxin/backend/internal/civil"
 	"minxin/backend/internal/rules/petition"
+	"minxin/backend/internal/store"
 )
 
 // petitionRow is a row of the petitions table.
@@ -45,6 +47,8 @@ type petitionRow struct {
 	PossibleDuplicate   bool       `json:"possible_duplicate"`
 	DueAt               *time.Time `json:"due_at"`
 	ClosesAt            *time.Time `json:"closes_at"`
+	AcceptedOnTime      *bool      `json:"-"`
+	RepliedOnTime       *bool      `json:"-"`
 	CreatedBy           *string    `json:"created_by"`
 	CreatedAt           time.Time  `json:"created_at"`
 	UpdatedAt           time.Time  `json:"updated_at"`
@@ -66,13 +70,16 @@ func (r petitionRow) facts() petition.Facts {
 	}
 }
 
-// derive sets the instants kept only so that they can be indexed: when the pending office step
-// becomes overdue and when a replied petition closes by itself. Both come from the rules.
+// derive sets what is kept only so that it can be indexed and counted in SQL: when the pending
+// office step becomes overdue, when a replied petition closes by itself, and whether it was
+// accepted and replied to on time. All come from the rules.
 func (r *petitionRow) derive(loc *time.Location, p petition.Params) {
 	f := r.facts()
 	_, r.DueAt = petition.PendingStep(f, loc, p)
 	r.ClosesAt = petition.AutoCloseAt(f, loc, p)
 	r.DueAt, r.ClosesAt = utcPtr(r.DueAt), utcPtr(r.ClosesAt)
+	r.AcceptedOnTime = ptrTo(petition.AcceptedOnTime(f, loc, p))
+	r.RepliedOnTime = ptrTo(petition.RepliedOnTime(f, loc, p))
 }
 
 func utcPtr(t *time.Time) *time.Time {
@@ -184,4 +191,37 @@ type Petition struct {
 	CreatedAt           time.Time          `json:"created_at"`
 	UpdatedAt           time.Time          `json:"updated_at"`
 	Events              []Event            `json:"events,omitempty"`
+}
+
+// Rederive derives, once, what petitions written before a derived column existed lack (a
+// NULL timeliness, migration 00010), in batches of 500. Several instances starting at once
+// derive the same values.
+func (s *Service) Rederive(ctx context.Context) (int, error) {
+	const batch = 500
+	n := 0
+	for {
+		var rows []petitionRow
+		err := s.st.Tx(ctx, func(tx *store.Tx) error {
+			if err := tx.Where("accepted_on_time IS NULL OR replied_on_time IS NULL").Order("id").Limit(batch).Find(&rows).Error; err != nil {
+				return err
+			}
+			params, err := ParamsByDate(tx)
+			if err != nil {
+				return err
+			}
+			for i := range rows {
+				r := &rows[i]
+				r.derive(tx.Loc(), params(r.ReceivedOn))
+				if err := tx.Model(&petitionRow{}).Where("id = ?", r.ID).Updates(map[string]any{"due_at": r.DueAt, "closes_at": r.ClosesAt,
+					"accepted_on_time": r.AcceptedOnTime, "replied_on_time": r.RepliedOnTime}).Error; err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		n += len(rows)
+		if err != nil || len(rows) < batch {
+			return n, err
+		}
+	}
 }

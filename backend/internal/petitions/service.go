@@ -6,7 +6,6 @@ package petitions
 
 import (
 	"crypto/rand"
-	"encoding/json"
 	"io"
 	"time"
 
@@ -75,25 +74,7 @@ func paramsOn(tx *store.Tx, d civil.Date) (petition.Params, error) {
 // ParamsByDate returns the petition parameters in force on any date, reading the petition
 // settings' history once: pages and figures judge petitions received on many dates.
 func ParamsByDate(tx *store.Tx) (func(civil.Date) petition.Params, error) {
-	history, err := tx.SettingHistory("petition.")
-	if err != nil {
-		return nil, err
-	}
-	cache := map[civil.Date]petition.Params{}
-	return func(d civil.Date) petition.Params {
-		if p, ok := cache[d]; ok {
-			return p
-		}
-		st := domain.Settings{}
-		for _, h := range history { // by key, then effective date: later dates overwrite earlier ones
-			if !h.EffectiveFrom.After(d) {
-				st[h.Key] = json.RawMessage(h.Value)
-			}
-		}
-		p := paramsFrom(st)
-		cache[d] = p
-		return p
-	}, nil
+	return store.ByDate(tx, "petition.", paramsFrom)
 }
 
 func ptrTo[T any](v T) *T { return &v }

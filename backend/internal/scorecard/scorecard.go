@@ -7,11 +7,8 @@ import (
 	"context"
 
 	"minxin/backend/internal/access"
-	"minxin/backend/internal/audits"
 	"minxin/backend/internal/civil"
 	"minxin/backend/internal/domain"
-	"minxin/backend/internal/duties"
-	"minxin/backend/internal/petitions"
 	"minxin/backend/internal/rules/duty"
 	"minxin/backend/internal/store"
 )
@@ -56,6 +53,7 @@ type Row struct {
 // Card is a township's table of officials over a period, with township figures.
 type Card struct {
 	TownshipID        string     `json:"township_id"`
+	Name              string     `json:"name"`
 	From              civil.Date `json:"from"`
 	To                civil.Date `json:"to"`
 	Rows              []Row      `json:"rows"`
@@ -65,147 +63,179 @@ type Card struct {
 	HouseholdsVisited int        `json:"households_visited"`
 	TalkDayMonths     int        `json:"talk_day_months"`
 	TalkDayMonthsHeld int        `json:"talk_day_months_held"`
+	Summary           Summary    `json:"summary"`
 }
 
-// Input names the township and period of a scorecard.
+// Summary adds up a township's rows with its own figures: the summary row of the district
+// view (全区一张表), and the district's total over its townships.
+type Summary struct {
+	Members             int `json:"members"`
+	Weeks               int `json:"weeks"`
+	WeeksMet            int `json:"weeks_met"`
+	NightsRequired      int `json:"nights_required"`
+	NightsCounted       int `json:"nights_counted"`
+	StationingDays      int `json:"stationing_days"`
+	StationingYear      int `json:"stationing_required_days"`
+	StationingBehind    int `json:"stationing_behind"`
+	ReceptionAssigned   int `json:"reception_assigned"`
+	ReceptionAttended   int `json:"reception_attended"`
+	ReceptionOnTime     int `json:"reception_on_time"`
+	TriggersOnTime      int `json:"triggers_on_time"`
+	TriggersLate        int `json:"triggers_late"`
+	TriggersOverdue     int `json:"triggers_overdue"`
+	TriggersOpen        int `json:"triggers_open"`
+	Visits              int `json:"visits"`
+	PetitionsAssigned   int `json:"petitions_assigned"`
+	PetitionsOnTime     int `json:"petitions_replied_on_time"`
+	AuditsSampled       int `json:"audits_sampled"`
+	AuditsConfirmed     int `json:"audits_confirmed"`
+	AuditsDiscrepancies int `json:"audits_discrepancies"`
+	AuditsViolations    int `json:"audits_violations"`
+	RotaDays            int `json:"rota_days"`
+	RotaCovered         int `json:"rota_covered"`
+	Households          int `json:"households"`
+	HouseholdsVisited   int `json:"households_visited"`
+	TalkDayMonths       int `json:"talk_day_months"`
+	TalkDayMonthsHeld   int `json:"talk_day_months_held"`
+}
+
+// District is the scorecard of every township in the reader's scope, with the district's
+// total.
+type District struct {
+	From      civil.Date `json:"from"`
+	To        civil.Date `json:"to"`
+	Townships []Card     `json:"townships"`
+	Total     Summary    `json:"total"`
+}
+
+// Input names the township (none: the district) and period of a scorecard.
 type Input struct {
 	TownshipID string
 	From, To   civil.Date
 }
 
-// Township computes the scorecard of a township in the actor's scope (access.Scorecards):
-// one row per team member.
-func (s *Service) Township(ctx context.Context, a domain.Actor, in Input) (Card, error) {
+func (in Input) check(district bool) error {
 	var v domain.Invalid
-	v.Check(domain.ValidID(in.TownshipID), "township_id", "must be the id of a township")
+	if !district {
+		v.Check(domain.ValidID(in.TownshipID), "township_id", "must be the id of a township")
+	}
 	v.Check(!in.From.IsZero(), "from", "is required (YYYY-MM-DD)")
 	v.Check(!in.To.IsZero(), "to", "is required (YYYY-MM-DD)")
 	if !in.From.IsZero() && !in.To.IsZero() {
 		v.Check(!in.To.Before(in.From), "to", "must not be before from")
 		v.Check(in.From.DaysUntil(in.To) < 366*2, "to", "a scorecard covers at most two years")
 	}
-	if err := v.Err(); err != nil {
+	return v.Err()
+}
+
+// Township computes the scorecard of a township in the actor's scope (access.Scorecards):
+// one row per team member.
+func (s *Service) Township(ctx context.Context, a domain.Actor, in Input) (Card, error) {
+	if err := in.check(false); err != nil {
 		return Card{}, err
 	}
 	tx := s.st.Reader(ctx)
-	db := tx.DB
-	if err := store.CheckTownship(db, access.Of(a, access.Scorecards), in.TownshipID); err != nil {
+	if err := store.CheckTownship(tx.DB, access.Of(a, access.Scorecards), in.TownshipID); err != nil {
 		return Card{}, domain.NotFound("township")
 	}
-	out := Card{TownshipID: in.TownshipID, From: in.From, To: in.To, Rows: []Row{}}
-	members, err := duties.TeamMembers(db, in.TownshipID)
+	var town domain.Township
+	if err := tx.Select("id, name").First(&town, "id = ?", in.TownshipID).Error; err != nil {
+		return Card{}, err
+	}
+	cards, err := s.cards(tx, a, []domain.Township{town}, in.From, in.To)
 	if err != nil {
 		return Card{}, err
 	}
-	p, err := duties.Params(tx, in.To)
+	return cards[0], nil
+}
+
+// District computes the scorecard of every township in the actor's scope, in the order of
+// their names: a lead reads their own township, admins and inspectors the district.
+func (s *Service) District(ctx context.Context, a domain.Actor, in Input) (District, error) {
+	if err := in.check(true); err != nil {
+		return District{}, err
+	}
+	tx := s.st.Reader(ctx)
+	var towns []domain.Township
+	q := store.Scoped(tx.Select("id, name"), a, access.Scorecards, store.Columns{Township: "id"})
+	if err := q.Order("name, id").Find(&towns).Error; err != nil {
+		return District{}, err
+	}
+	out := District{From: in.From, To: in.To, Townships: []Card{}}
+	if len(towns) == 0 {
+		return out, nil
+	}
+	cards, err := s.cards(tx, a, towns, in.From, in.To)
 	if err != nil {
-		return Card{}, err
+		return District{}, err
 	}
-	checked, err := audits.FiguresBy(db, in.TownshipID, in.From, in.To)
-	if err != nil {
-		return Card{}, err
-	}
-	handled, err := petitions.HandledBy(tx, a, in.TownshipID, in.From, in.To)
-	if err != nil {
-		return Card{}, err
-	}
-	for _, m := range members {
-		row := Row{OfficialID: m.ID, DisplayName: m.DisplayName, TownshipID: in.TownshipID}
-		// A week belongs to the period that holds its Monday, so consecutive periods never
-		// count a week twice.
-		for monday := firstMonday(in.From); !monday.After(in.To); monday = monday.AddDays(7) {
-			wp, err := duties.Params(tx, monday)
-			if err != nil {
-				return Card{}, err
-			}
-			w, err := duties.WeekNights(db, m.ID, monday, wp)
-			if err != nil {
-				return Card{}, err
-			}
-			row.Weeks++
-			row.NightsRequired += w.Required
-			row.NightsCounted += w.Counted
-			if w.Status != duty.StatusShort {
-				row.WeeksMet++
-			}
-		}
-		var days int64
-		err := db.Table("stationings").Where("official_id = ? AND counts = ? AND refuted_at IS NULL AND date >= ? AND date <= ?",
-			m.ID, true, in.From, in.To).Distinct("date").Count(&days).Error
-		if err != nil {
-			return Card{}, err
-		}
-		row.StationingDays = int(days)
-		st, err := duties.StationingPace(db, m, in.To, p)
-		if err != nil {
-			return Card{}, err
-		}
-		row.StationingYear, row.StationingStatus = st.RequiredDays, st.Status
-		rec, err := duties.ReceptionFigures(db, m.ID, in.From, in.To)
-		if err != nil {
-			return Card{}, err
-		}
-		row.ReceptionAssigned, row.ReceptionAttended, row.ReceptionOnTime = rec.Assigned, rec.Attended, rec.OnTime
-		vis, err := duties.VisitFigures(tx, m.ID, in.From, in.To)
-		if err != nil {
-			return Card{}, err
-		}
-		row.TriggersOnTime, row.TriggersLate, row.TriggersOverdue, row.TriggersOpen = vis.OnTime, vis.Late, vis.Overdue, vis.Open
-		row.Visits, row.HouseholdsVisited = vis.Visits, vis.HouseholdsVisited
-		links, err := duties.LinkFigures(db, m.ID, p)
-		if err != nil {
-			return Card{}, err
-		}
-		row.LinkedHouseholds, row.LinksStatus = links.LinkedHouseholds, links.Status
-		row.PetitionsAssigned, row.PetitionsOnTime = handled[m.ID].Assigned, handled[m.ID].OnTime
-		af := checked[m.ID]
-		row.AuditsSampled, row.AuditsConfirmed, row.AuditsDiscrepancies, row.AuditsViolations = af.Sampled, af.Confirmed, af.Discrepancies, af.Violations
-		out.Rows = append(out.Rows, row)
-	}
-	var rota struct{ Days, Covered int }
-	if err := db.Table("reception_days").Select("COUNT(*) AS days, COUNT(official_id) AS covered").
-		Where("township_id = ? AND date >= ? AND date <= ?", in.TownshipID, in.From, in.To).Scan(&rota).Error; err != nil {
-		return Card{}, err
-	}
-	out.RotaDays, out.RotaCovered = rota.Days, rota.Covered
-	var households, visited int64
-	if err := db.Model(&domain.Household{}).Where("township_id = ?", in.TownshipID).Count(&households).Error; err != nil {
-		return Card{}, err
-	}
-	if err := db.Table("visits").Where("township_id = ? AND counts = ? AND refuted_at IS NULL AND date >= ? AND date <= ?",
-		in.TownshipID, true, in.From, in.To).Distinct("household_id").Count(&visited).Error; err != nil {
-		return Card{}, err
-	}
-	out.Households, out.HouseholdsVisited = int(households), int(visited)
-	// Each village owes its talk days: the township's figure adds up its villages'.
-	var villages []domain.Village
-	if err := db.Where("township_id = ?", in.TownshipID).Find(&villages).Error; err != nil {
-		return Card{}, err
-	}
-	var talks []struct {
-		VillageID string
-		HeldOn    civil.Date
-	}
-	if err := db.Table("talk_days").Select("village_id, held_on").
-		Where("township_id = ? AND held_on >= ? AND held_on <= ?", in.TownshipID, in.From, in.To).Scan(&talks).Error; err != nil {
-		return Card{}, err
-	}
-	held := map[string][]civil.Date{}
-	for _, t := range talks {
-		held[t.VillageID] = append(held[t.VillageID], t.HeldOn)
-	}
-	for _, v := range villages {
-		cov := duty.TalkDayCoverage(held[v.ID], in.From, in.To, p.TalkDays.PerMonth)
-		out.TalkDayMonthsHeld += cov.Num
-		out.TalkDayMonths += cov.Den
+	out.Townships = cards
+	for _, c := range cards {
+		out.Total.add(c.Summary)
 	}
 	return out, nil
 }
 
-// firstMonday is the first Monday on or after d.
-func firstMonday(d civil.Date) civil.Date {
-	if m := d.ISOWeekStart(); m == d {
-		return m
+// summarise adds up a card's rows with its township figures.
+func summarise(c Card) Summary {
+	sum := Summary{Members: len(c.Rows), RotaDays: c.RotaDays, RotaCovered: c.RotaCovered, Households: c.Households,
+		HouseholdsVisited: c.HouseholdsVisited, TalkDayMonths: c.TalkDayMonths, TalkDayMonthsHeld: c.TalkDayMonthsHeld}
+	for _, r := range c.Rows {
+		sum.Weeks += r.Weeks
+		sum.WeeksMet += r.WeeksMet
+		sum.NightsRequired += r.NightsRequired
+		sum.NightsCounted += r.NightsCounted
+		sum.StationingDays += r.StationingDays
+		sum.StationingYear += r.StationingYear
+		if r.StationingStatus == duty.StatusBehind {
+			sum.StationingBehind++
+		}
+		sum.ReceptionAssigned += r.ReceptionAssigned
+		sum.ReceptionAttended += r.ReceptionAttended
+		sum.ReceptionOnTime += r.ReceptionOnTime
+		sum.TriggersOnTime += r.TriggersOnTime
+		sum.TriggersLate += r.TriggersLate
+		sum.TriggersOverdue += r.TriggersOverdue
+		sum.TriggersOpen += r.TriggersOpen
+		sum.Visits += r.Visits
+		sum.PetitionsAssigned += r.PetitionsAssigned
+		sum.PetitionsOnTime += r.PetitionsOnTime
+		sum.AuditsSampled += r.AuditsSampled
+		sum.AuditsConfirmed += r.AuditsConfirmed
+		sum.AuditsDiscrepancies += r.AuditsDiscrepancies
+		sum.AuditsViolations += r.AuditsViolations
 	}
-	return d.ISOWeekStart().AddDays(7)
+	return sum
+}
+
+// add adds a township's summary to the district's total.
+func (t *Summary) add(s Summary) {
+	t.Members += s.Members
+	t.Weeks += s.Weeks
+	t.WeeksMet += s.WeeksMet
+	t.NightsRequired += s.NightsRequired
+	t.NightsCounted += s.NightsCounted
+	t.StationingDays += s.StationingDays
+	t.StationingYear += s.StationingYear
+	t.StationingBehind += s.StationingBehind
+	t.ReceptionAssigned += s.ReceptionAssigned
+	t.ReceptionAttended += s.ReceptionAttended
+	t.ReceptionOnTime += s.ReceptionOnTime
+	t.TriggersOnTime += s.TriggersOnTime
+	t.TriggersLate += s.TriggersLate
+	t.TriggersOverdue += s.TriggersOverdue
+	t.TriggersOpen += s.TriggersOpen
+	t.Visits += s.Visits
+	t.PetitionsAssigned += s.PetitionsAssigned
+	t.PetitionsOnTime += s.PetitionsOnTime
+	t.AuditsSampled += s.AuditsSampled
+	t.AuditsConfirmed += s.AuditsConfirmed
+	t.AuditsDiscrepancies += s.AuditsDiscrepancies
+	t.AuditsViolations += s.AuditsViolations
+	t.RotaDays += s.RotaDays
+	t.RotaCovered += s.RotaCovered
+	t.Households += s.Households
+	t.HouseholdsVisited += s.HouseholdsVisited
+	t.TalkDayMonths += s.TalkDayMonths
+	t.TalkDayMonthsHeld += s.TalkDayMonthsHeld
 }

@@ -44,6 +44,31 @@ func (tx *Tx) SettingHistory(prefix string) ([]domain.Setting, error) {
 	return out, nil
 }
 
+// ByDate returns what derive reads out of the settings under prefix in force on any date
+// (a feature's parameters), reading their history once: reports judge records of many dates
+// in one request. Each date is derived once.
+func ByDate[T any](tx *Tx, prefix string, derive func(domain.Settings) T) (func(civil.Date) T, error) {
+	history, err := tx.SettingHistory(prefix)
+	if err != nil {
+		return nil, err
+	}
+	cache := map[civil.Date]T{}
+	return func(d civil.Date) T {
+		if v, ok := cache[d]; ok {
+			return v
+		}
+		st := domain.Settings{}
+		for _, h := range history { // by key, then effective date: later dates overwrite earlier ones
+			if !h.EffectiveFrom.After(d) {
+				st[h.Key] = h.Value
+			}
+		}
+		v := derive(st)
+		cache[d] = v
+		return v
+	}, nil
+}
+
 // SettingHistory returns every value of every setting, by key and effective date.
 func (s *Store) SettingHistory(ctx context.Context) ([]domain.Setting, error) {
 	return s.Reader(ctx).SettingHistory("")

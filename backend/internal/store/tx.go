@@ -29,6 +29,15 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	})
 }
 
+// TxAt runs fn in one transaction as of the instant at instead of now: jobs run as of a
+// moment an operator chooses.
+func (s *Store) TxAt(ctx context.Context, at time.Time, fn func(tx *Tx) error) error {
+	at = at.UTC().Truncate(time.Microsecond)
+	return s.conn(ctx).Transaction(func(db *gorm.DB) error {
+		return fn(&Tx{DB: db, Now: at, st: s})
+	})
+}
+
 // Reader reads outside a transaction, as of now.
 func (s *Store) Reader(ctx context.Context) *Tx {
 	return &Tx{DB: s.conn(ctx), Now: s.now(), st: s}

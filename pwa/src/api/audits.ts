@@ -236,3 +236,46 @@ export async function downloadScorecard(
   const filename = /filename="([^"]+)"/.exec(disposition)?.[1] ?? `scorecard-${from}-${to}.xlsx`
   return { blob: await res.blob(), filename }
 }
+
+// ---- Closing the loop on a round (issue 17) ----
+
+export const resolutions = ['no_issue', 'violation_confirmed'] as const
+export type Resolution = (typeof resolutions)[number]
+
+/** A finding as the server answers it after a resolution. */
+export interface ResolvedFinding extends AuditFinding {
+  resolved_at: string | null
+  explained_at: string | null
+}
+
+/** Resolves a discrepancy (online: the server says whether the official had their say). */
+export const resolveFinding = (c: Reader, findingId: string, resolution: Resolution, notes: string) =>
+  c.requestJSON('POST', `${API}/findings/${findingId}/resolve`, { json: { resolution, notes } }) as Promise<ResolvedFinding>
+
+/** Cancels a round with a reason; it stays readable and takes no more findings. */
+export const cancelAudit = (c: Reader, auditId: string, reason: string) =>
+  c.requestJSON('POST', `${API}/audits/${auditId}/cancel`, { json: { reason } }) as Promise<Audit>
+
+/** The server's re-derivation of a round's sample from its stored seed and manifest. */
+export interface AuditVerification {
+  manifest_sha256_matches: boolean
+  sample_matches: boolean
+  algorithm: string
+  seed: string
+  manifest_sha256: string
+  sample: AuditDraw[]
+}
+
+export const verifyAudit = (c: Reader, auditId: string) =>
+  c.requestJSON('GET', `${API}/audits/${auditId}/verify`) as Promise<AuditVerification>
+
+/**
+ * Compares the stored sample with the re-derived one draw by draw (same records, same
+ * order, same tickets): what a person checks when told "the sample matches".
+ */
+export function sameDraws(stored: readonly AuditDraw[], derived: readonly AuditDraw[]): boolean {
+  return (
+    stored.length === derived.length &&
+    stored.every((d, i) => d.record_id === derived[i].record_id && d.ticket === derived[i].ticket && d.township_id === derived[i].township_id)
+  )
+}

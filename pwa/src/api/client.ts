@@ -59,6 +59,18 @@ export class ApiClient {
   }
 
   /**
+   * Changes the signed-in user's password. The server revokes every refresh token of the
+   * user and answers a new login for this device, which is kept as the session.
+   */
+  async changePassword(oldPassword: string, newPassword: string): Promise<Session> {
+    const res = await this.request('POST', `${API}/auth/password`, { json: { old_password: oldPassword, new_password: newPassword } })
+    if (!res.ok) throw await apiError(res, this.now())
+    const session = parseTokens(await res.json(), this.now())
+    await this.store.set(session)
+    return session
+  }
+
+  /**
    * Revokes the refresh token on the server and forgets the session here. The local
    * session ends even when the server cannot be reached.
    */

@@ -12,6 +12,8 @@ export interface User {
   township_id: string | null
   team_member: boolean
   lead: boolean
+  /** An admin reset the password: it must be changed before anything else (set only when true). */
+  must_change_password?: true
 }
 
 /** The tokens of the signed-in user. expires_at is the access token's end, in ms since the epoch. */
@@ -40,6 +42,7 @@ export function parseUser(v: unknown): User {
     township_id: typeof v.township_id === 'string' ? v.township_id : null,
     team_member: v.team_member === true,
     lead: v.lead === true,
+    ...(v.must_change_password === true ? { must_change_password: true as const } : {}),
   }
 }
 

@@ -38,6 +38,8 @@ export function verdict(status: number, code: string): Verdict {
   if (status === 401) return 'auth'
   if (status === 404 && parentMissingCodes.includes(code)) return 'retry'
   if (status === 408 || status === 425 || status === 429) return 'retry'
+  // The user's password was reset: the queue waits until they have changed it.
+  if (status === 403 && code === 'password_change_required') return 'retry'
   if (status >= 400 && status < 500) return 'refused'
   return 'retry'
 }

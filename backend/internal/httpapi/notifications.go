@@ -1,0 +1,48 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"minxin/backend/internal/access"
+	"minxin/backend/internal/domain"
+	"minxin/backend/internal/remind"
+	"minxin/backend/internal/store"
+)
+
+// notificationRoutes are every user's inbox (提醒, §8): the reminder jobs write it.
+func notificationRoutes(s *Server) []Route {
+	return []Route{
+		{http.MethodGet, "/notifications", access.Anyone, s.notifications},
+		{http.MethodPost, "/notifications/:id/read", access.Anyone, s.readNotification},
+	}
+}
+
+// prefersEnglish reports whether the request's Accept-Language puts English before Chinese.
+func prefersEnglish(c echo.Context) bool {
+	for _, part := range strings.Split(c.Request().Header.Get("Accept-Language"), ",") {
+		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
+		switch {
+		case strings.HasPrefix(tag, "en"):
+			return true
+		case strings.HasPrefix(tag, "zh"):
+			return false
+		}
+	}
+	return false
+}
+
+func (s *Server) notifications(c echo.Context) error {
+	return list(c, func(a domain.Actor, p store.PageRequest) (store.Page[remind.Notification], error) {
+		return s.deps.App.Reminders.Inbox(c.Request().Context(), a, p, prefersEnglish(c))
+	})
+}
+
+func (s *Server) readNotification(c echo.Context) error {
+	if err := s.deps.App.Reminders.MarkRead(c.Request().Context(), actor(c), c.Param("id")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
