@@ -57,7 +57,7 @@ func TestMigrationKeepsManifestsInParts(t *testing.T) {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
 			st := openUnmigrated(t, engine)
-			if err := st.MigrateUpTo(ctx, 9); err != nil {
+			if err := st.MigrateUpTo(ctx, 10); err != nil { // the migration before 00011
 				t.Fatal(err)
 			}
 			town, user, audit := domain.NewID(), domain.NewID(), domain.NewID()
@@ -88,7 +88,7 @@ func TestMigrationKeepsManifestsInParts(t *testing.T) {
 				t.Fatalf("after 00011: %v %v", parts, err)
 			}
 
-			if err := st.MigrateDownTo(ctx, 9); err != nil {
+			if err := st.MigrateDownTo(ctx, 10); err != nil {
 				t.Fatal(err)
 			}
 			var whole [][]byte
@@ -102,15 +102,12 @@ func TestMigrationKeepsManifestsInParts(t *testing.T) {
 			if err := st.RawExec(ctx, `INSERT INTO audit_manifests (audit_id, seq, content) VALUES (?, 2, ?)`, audit, []byte("more")); err != nil {
 				t.Fatal(err)
 			}
-			if err := st.MigrateDownTo(ctx, 9); err == nil || !strings.Contains(strings.ToLower(err.Error()), "unique") {
+			if err := st.MigrateDownTo(ctx, 10); err == nil || !strings.Contains(strings.ToLower(err.Error()), "unique") {
 				t.Fatalf("rolling back a manifest of two parts: %v, want the primary key to refuse it", err)
 			}
-			var n int64
-			if err := st.RawCount(ctx, "audit_manifests", &n); err != nil || n != 2 {
-				t.Errorf("after the refused roll-back: %d parts, %v", n, err)
-			}
-			if err := st.CheckSchema(ctx); err != nil {
-				t.Errorf("after the refused roll-back: %v", err)
+			parts = nil
+			if err := st.RawScan(ctx, &parts, `SELECT seq, content FROM audit_manifests WHERE audit_id = ? ORDER BY seq`, audit); err != nil || len(parts) != 2 {
+				t.Errorf("after the refused roll-back: %v, %v", parts, err)
 			}
 		})
 	}
