@@ -5,7 +5,6 @@
 package audits
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -15,6 +14,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/gorm"
@@ -61,13 +61,6 @@ type auditRow struct {
 }
 
 func (auditRow) TableName() string { return "audits" }
-
-type auditManifest struct {
-	AuditID string `gorm:"primaryKey"`
-	Content []byte
-}
-
-func (auditManifest) TableName() string { return "audit_manifests" }
 
 type drawRow struct {
 	AuditID    string
@@ -142,47 +135,249 @@ func (in Input) validate() error {
 	return v.Err()
 }
 
-// populationItem is a record that counts in an audit's scope and period.
-type populationItem struct {
-	RecordID, UUID, Township, Official string
+// populations are, for each record type, the table of its records and the query of those that
+// count in a period, in the manifest's order: each row is the record's manifest line without its
+// LF, "<type>:<uuid>,<township>", written by the database, in ascending order of uuid — the
+// byte-wise order of the record ids, as they share their prefix and uuids have one length.
+// %[1]s is the record type, %[2]s the township filter and %[3]s the byte-wise collation of
+// text. A stationing day is an official's date with a counting session; its id is the smallest
+// id of that date's counting sessions.
+var populations = map[string]struct{ table, query string }{
+	domain.AuditOvernightStay: {"overnight_stays", `SELECT '%[1]s:' || CAST(r.id AS TEXT) || ',' || CAST(r.township_id AS TEXT) FROM overnight_stays r
+		WHERE r.counts AND r.refuted_at IS NULL AND r.night_date >= ? AND r.night_date <= ?%[2]s ORDER BY r.id`},
+	domain.AuditStationingDay: {"stationings", `SELECT '%[1]s:' || MIN(CAST(r.id AS TEXT)%[3]s) || ',' || CAST(r.township_id AS TEXT) FROM stationings r
+		WHERE r.counts AND r.refuted_at IS NULL AND r.date >= ? AND r.date <= ?%[2]s
+		GROUP BY r.township_id, r.official_id, r.date ORDER BY MIN(CAST(r.id AS TEXT)%[3]s)`},
+	domain.AuditVisit: {"visits", `SELECT '%[1]s:' || CAST(r.id AS TEXT) || ',' || CAST(r.township_id AS TEXT) FROM visits r
+		WHERE r.counts AND r.refuted_at IS NULL AND r.date >= ? AND r.date <= ?%[2]s ORDER BY r.id`},
+	domain.AuditReceptionAttendance: {"reception_days", `SELECT '%[1]s:' || CAST(r.id AS TEXT) || ',' || CAST(r.township_id AS TEXT) FROM reception_days r
+		WHERE r.attended AND r.refuted_at IS NULL AND r.date >= ? AND r.date <= ?%[2]s ORDER BY r.id`},
 }
 
-// populationQueries select, for each record type, the records that count in a period: the
-// canonical record uuid, its township and official. A stationing day is the official's date
-// with a counting session; its id is the smallest id of that date's counting sessions.
-var populationQueries = map[string]string{
-	domain.AuditOvernightStay: `SELECT CAST(id AS TEXT), CAST(township_id AS TEXT), CAST(official_id AS TEXT) FROM overnight_stays
-		WHERE counts AND refuted_at IS NULL AND night_date >= ? AND night_date <= ?`,
-	domain.AuditStationingDay: `SELECT MIN(CAST(id AS TEXT)), CAST(township_id AS TEXT), CAST(official_id AS TEXT) FROM stationings
-		WHERE counts AND refuted_at IS NULL AND date >= ? AND date <= ? GROUP BY township_id, official_id, date`,
-	domain.AuditVisit: `SELECT CAST(id AS TEXT), CAST(township_id AS TEXT), CAST(official_id AS TEXT) FROM visits
-		WHERE counts AND refuted_at IS NULL AND date >= ? AND date <= ?`,
-	domain.AuditReceptionAttendance: `SELECT CAST(id AS TEXT), CAST(township_id AS TEXT), CAST(official_id AS TEXT) FROM reception_days
-		WHERE attended AND refuted_at IS NULL AND date >= ? AND date <= ?`,
-}
-
-func population(tx *store.Tx, recordType string, townships []string, from, to civil.Date) ([]populationItem, error) {
-	in := map[string]bool{}
-	for _, t := range townships {
-		in[t] = true
+// populationQuery is the query of a round's population and its arguments. The townships are
+// filtered in SQL when the round names them; a round over every township needs no filter, as
+// every record belongs to a township.
+func populationQuery(tx *store.Tx, in Input, townships []string) (string, []any) {
+	filter, args := "", []any{in.PeriodStart, in.PeriodEnd}
+	if len(in.TownshipIDs) > 0 {
+		filter, args = " AND r.township_id IN ?", append(args, townships)
 	}
-	rows, err := tx.Raw(populationQueries[recordType], from, to).Rows()
+	collate := ""
+	if tx.Postgres() {
+		collate = ` COLLATE "C"`
+	}
+	return fmt.Sprintf(populations[in.RecordType].query, in.RecordType, filter, collate), args
+}
+
+// streamBatch is how many rows of a population are read at a time, and manifestPart the most
+// bytes of a manifest one row of audit_manifests holds (variables so that tests can make a small
+// population take many batches and parts).
+var (
+	streamBatch  = 10_000
+	manifestPart = 1 << 20
+)
+
+// frozen is a population as a round freezes it at its opening.
+type frozen struct {
+	size   int
+	sha256 string
+	draws  []sampler.Draw
+}
+
+// freeze reads the population of a round row by row in the manifest's order — each row one
+// manifest line — and writes each record into the manifest's hash, into the manifest's parts
+// stored under auditID and into the sampler's draw, which keeps only its candidates: nothing the
+// size of the population is held. The transaction's goroutine reads the rows and stores the
+// parts while another turns the batch read before into the manifest and the draw, so that the
+// database and the sampler work at the same time. An empty population freezes nothing.
+func freeze(tx *store.Tx, auditID, seed string, in Input, townships []string) (frozen, error) {
+	drawer, err := sampler.NewDrawer(seed, in.SampleSize, in.MinPerTownship)
 	if err != nil {
-		return nil, err
+		return frozen{}, err
 	}
-	defer rows.Close()
-	var out []populationItem
-	for rows.Next() {
-		var it populationItem
-		if err := rows.Scan(&it.UUID, &it.Township, &it.Official); err != nil {
+	f := startFreezer(drawer, !tx.Postgres())
+	defer f.stop()
+	store := func(part []byte) error {
+		return tx.Exec(`INSERT INTO audit_manifests (audit_id, seq, content) VALUES (?, ?, ?)`, auditID, f.stored+1, part).Error
+	}
+	batch := make([]string, 0, streamBatch)
+	query, args := populationQuery(tx, in, townships)
+	err = tx.Stream(query, args, streamBatch, func(scan func(...any) error) error {
+		var line string
+		if err := scan(&line); err != nil {
+			return err
+		}
+		batch = append(batch, line)
+		return nil
+	}, func() error {
+		err := f.send(batch, store)
+		batch = make([]string, 0, streamBatch)
+		return err
+	})
+	if err != nil {
+		return frozen{}, err
+	}
+	sum, err := f.finish(store)
+	if err != nil || drawer.Len() == 0 {
+		return frozen{}, err
+	}
+	return frozen{size: drawer.Len(), sha256: sum, draws: drawer.Draws()}, nil
+}
+
+// freezer is the goroutine that turns batches of manifest lines into the manifest (its hash and
+// its parts of manifestPart bytes, handed back to be stored) and the draw. At most a batch
+// waits for it, and two parts for the store, so what it holds is bounded too.
+type freezer struct {
+	batches chan []string // lines read, in order
+	parts   chan []byte   // whole parts, then the last, in order; closed at the end
+	done    chan error    // the goroutine's end: nil, or why it stopped taking lines
+	failed  atomic.Bool
+	sum     string // the manifest's SHA-256, once done
+	stored  int    // parts stored
+	stopped bool
+}
+
+func startFreezer(drawer *sampler.Drawer, lower bool) *freezer {
+	f := &freezer{batches: make(chan []string, 1), parts: make(chan []byte, 2), done: make(chan error, 1)}
+	go func() {
+		hash := sha256.New()
+		var buf []byte
+		manifest := sampler.NewManifestWriter(io.MultiWriter(hash, writerFunc(func(b []byte) { buf = append(buf, b...) })))
+		var err error
+		for batch := range f.batches {
+			for _, line := range batch {
+				if err != nil {
+					break // the rest of the lines are taken and dropped: the opening fails
+				}
+				if lower {
+					line = strings.ToLower(line) // PostgreSQL writes uuids in lowercase; SQLite gives them as they were stored
+				}
+				id, township, _ := strings.Cut(line, ",")
+				it := sampler.Item{ID: id, Township: township}
+				if err = manifest.Write(it); err == nil {
+					err = drawer.Add(it)
+				}
+				if err != nil {
+					f.failed.Store(true)
+				}
+			}
+			for len(buf) >= manifestPart {
+				// The part goes as it is; what the batch wrote beyond it starts the next.
+				part := buf[:manifestPart:manifestPart]
+				buf = append(make([]byte, 0, 2*manifestPart), buf[manifestPart:]...)
+				f.parts <- part
+			}
+		}
+		if err == nil {
+			err = manifest.Flush()
+		}
+		if err == nil && len(buf) > 0 {
+			f.parts <- buf
+		}
+		f.sum = hex.EncodeToString(hash.Sum(nil))
+		close(f.parts)
+		f.done <- err
+	}()
+	return f
+}
+
+// send hands a batch of lines over, storing the parts made meanwhile; it fails once the
+// goroutine has refused a line, so that the rest is not read.
+func (f *freezer) send(batch []string, store func([]byte) error) error {
+	for {
+		select {
+		case f.batches <- batch:
+			for {
+				select {
+				case part := <-f.parts:
+					if err := f.storePart(part, store); err != nil {
+						return err
+					}
+				default:
+					if f.failed.Load() {
+						return f.finishErr()
+					}
+					return nil
+				}
+			}
+		case part := <-f.parts:
+			if err := f.storePart(part, store); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func (f *freezer) storePart(part []byte, store func([]byte) error) error {
+	if err := store(part); err != nil {
+		return err
+	}
+	f.stored++
+	return nil
+}
+
+// finish waits for the last lines to be taken, stores the last parts and gives the manifest's
+// hash.
+func (f *freezer) finish(store func([]byte) error) (string, error) {
+	f.stopped = true
+	close(f.batches)
+	var storeErr error
+	for part := range f.parts {
+		if storeErr == nil {
+			storeErr = f.storePart(part, store)
+		}
+	}
+	if err := <-f.done; err != nil {
+		return "", err
+	}
+	return f.sum, storeErr
+}
+
+// finishErr stops the goroutine after it refused a line and gives its reason.
+func (f *freezer) finishErr() error {
+	_, err := f.finish(func([]byte) error { return nil })
+	return err
+}
+
+// stop ends the goroutine when the opening failed before finish.
+func (f *freezer) stop() {
+	if !f.stopped {
+		f.stopped = true
+		close(f.batches)
+		for range f.parts {
+		}
+		<-f.done
+	}
+}
+
+// writerFunc is an io.Writer that hands every write to a function.
+type writerFunc func([]byte)
+
+func (w writerFunc) Write(b []byte) (int, error) {
+	w(b)
+	return len(b), nil
+}
+
+// drawOfficials reads the official of every drawn record from its table, by uuid.
+func drawOfficials(tx *store.Tx, table string, uuids []string) (map[string]string, error) {
+	out := make(map[string]string, len(uuids))
+	for batch := range slices.Chunk(uuids, 500) {
+		var rows []struct{ ID, OfficialID *string }
+		if err := tx.Raw(`SELECT CAST(id AS TEXT) AS id, CAST(official_id AS TEXT) AS official_id FROM `+table+` WHERE id IN ?`, batch).Scan(&rows).Error; err != nil {
 			return nil, err
 		}
-		if in[it.Township] {
-			it.RecordID = recordType + ":" + strings.ToLower(it.UUID)
-			out = append(out, it)
+		for _, r := range rows {
+			if r.ID != nil && r.OfficialID != nil {
+				out[strings.ToLower(*r.ID)] = strings.ToLower(*r.OfficialID)
+			}
 		}
 	}
-	return out, rows.Err()
+	for _, u := range uuids {
+		if out[u] == "" {
+			return nil, fmt.Errorf("audit: drawn record %s of %s has no official", u, table)
+		}
+	}
+	return out, nil
 }
 
 // Open opens a round: it freezes the population as a manifest, draws 32 random bytes for
@@ -205,43 +400,33 @@ func (s *Service) Open(ctx context.Context, a domain.Actor, in Input) (domain.Au
 		if err != nil {
 			return err
 		}
-		pop, err := population(tx, in.RecordType, townships, in.PeriodStart, in.PeriodEnd)
-		if err != nil {
-			return err
-		}
-		if len(pop) == 0 {
-			return domain.Errorf(domain.KindInvalid, "empty_population", "no record of this type counts in this scope and period: there is nothing to sample")
-		}
-		items := make([]sampler.Item, len(pop))
-		byID := make(map[string]populationItem, len(pop))
-		for i, p := range pop {
-			items[i] = sampler.Item{ID: p.RecordID, Township: p.Township}
-			byID[p.RecordID] = p
-		}
-		var manifest bytes.Buffer
-		if err := sampler.WriteManifest(&manifest, items); err != nil {
-			return err
-		}
-		sum := sha256.Sum256(manifest.Bytes())
-		draws, err := sampler.Sample(seed, items, in.SampleSize, in.MinPerTownship)
-		if err != nil {
-			return err
-		}
 		row := auditRow{ID: domain.NewID(), RecordType: in.RecordType, TownshipIDs: store.JSONText(townships), PeriodStart: in.PeriodStart,
 			PeriodEnd: in.PeriodEnd, SampleSize: in.SampleSize, MinPerTownship: in.MinPerTownship, SeedDigits: in.SeedDigits, Seed: seed,
-			Algorithm: sampler.Algorithm, PopulationSize: len(items), ManifestSHA256: hex.EncodeToString(sum[:]), State: "open",
-			OpenedBy: a.UserID, OpenedAt: tx.Now}
+			Algorithm: sampler.Algorithm, State: "open", OpenedBy: a.UserID, OpenedAt: tx.Now}
+		pop, err := freeze(tx, row.ID, seed, in, townships)
+		if err != nil {
+			return err
+		}
+		if pop.size == 0 {
+			return domain.Errorf(domain.KindInvalid, "empty_population", "no record of this type counts in this scope and period: there is nothing to sample")
+		}
+		row.PopulationSize, row.ManifestSHA256 = pop.size, pop.sha256
 		id = row.ID
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
-		if err := tx.Create(&auditManifest{AuditID: row.ID, Content: manifest.Bytes()}).Error; err != nil {
+		prefix := in.RecordType + ":"
+		uuids := make([]string, len(pop.draws))
+		for i, d := range pop.draws {
+			uuids[i] = strings.TrimPrefix(d.ID, prefix)
+		}
+		officials, err := drawOfficials(tx, populations[in.RecordType].table, uuids)
+		if err != nil {
 			return err
 		}
-		rows := make([]drawRow, len(draws))
-		for i, d := range draws {
-			p := byID[d.ID]
-			rows[i] = drawRow{AuditID: row.ID, Seq: i + 1, RecordID: d.ID, RecordUUID: p.UUID, TownshipID: p.Township, OfficialID: p.Official, Ticket: d.Ticket}
+		rows := make([]drawRow, len(pop.draws))
+		for i, d := range pop.draws {
+			rows[i] = drawRow{AuditID: row.ID, Seq: i + 1, RecordID: d.ID, RecordUUID: uuids[i], TownshipID: d.Township, OfficialID: officials[uuids[i]], Ticket: d.Ticket}
 		}
 		if err := tx.CreateInBatches(rows, 500).Error; err != nil {
 			return err
@@ -368,11 +553,65 @@ func (s *Service) Audits(ctx context.Context, p store.PageRequest) (store.Page[d
 	return out, nil
 }
 
-// Manifest returns the manifest exactly as frozen when the round opened.
-func (s *Service) Manifest(ctx context.Context, id string) ([]byte, error) {
-	var m auditManifest
-	err := s.st.Reader(ctx).First(&m, "audit_id = ?", id).Error
-	return m.Content, store.NotFound(err, "audit")
+// Manifest writes to w the manifest exactly as frozen when the round opened, one stored part
+// at a time; an unknown round is not found before anything is written.
+func (s *Service) Manifest(ctx context.Context, id string, w io.Writer) error {
+	_, err := io.Copy(w, &manifestReader{db: s.st.Reader(ctx).DB, auditID: id})
+	return err
+}
+
+// manifestReader reads a stored manifest, one part, and one query, at a time: no connection is
+// held while the parts are passed on (to a slow download, say).
+type manifestReader struct {
+	db      *gorm.DB
+	auditID string
+	seq     int
+	part    []byte
+	done    bool
+}
+
+// Read fills p whole unless the manifest ends: echo's gzip writer miscounts a write that
+// crosses its minimum length after smaller ones (it reports the bytes it buffered), so the
+// copy to an answer is given whole buffers.
+func (r *manifestReader) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		if len(r.part) == 0 {
+			if err := r.next(); err != nil {
+				return n, err
+			}
+			if r.done {
+				break
+			}
+		}
+		c := copy(p[n:], r.part)
+		r.part, n = r.part[c:], n+c
+	}
+	if n == 0 && r.done {
+		return 0, io.EOF
+	}
+	return n, nil
+}
+
+// next reads the next part, or sets done after the last.
+func (r *manifestReader) next() error {
+	if r.done {
+		return nil
+	}
+	r.seq++
+	var parts [][]byte
+	if err := r.db.Raw(`SELECT content FROM audit_manifests WHERE audit_id = ? AND seq = ?`, r.auditID, r.seq).Scan(&parts).Error; err != nil {
+		return err
+	}
+	switch {
+	case len(parts) == 1:
+		r.part = parts[0]
+	case r.seq == 1:
+		return domain.NotFound("audit")
+	default:
+		r.done = true
+	}
+	return nil
 }
 
 // Verification is the result of re-deriving a round from its stored manifest and seed.
@@ -392,19 +631,28 @@ func (s *Service) Verify(ctx context.Context, id string) (Verification, error) {
 	if err != nil {
 		return Verification{}, err
 	}
-	content, err := s.Manifest(ctx, id)
+	drawer, err := sampler.NewDrawer(audit.Seed, audit.SampleSize, audit.MinPerTownship)
 	if err != nil {
 		return Verification{}, err
 	}
-	sum := sha256.Sum256(content)
-	items, err := sampler.ReadManifest(bytes.NewReader(content))
-	if err != nil {
-		return Verification{}, fmt.Errorf("audit %s: stored manifest unreadable: %w", id, err)
+	// The manifest is read part by part, hashed and parsed as it comes, and its records go to
+	// the draw one by one, as when the round was opened.
+	hash := sha256.New()
+	manifest := sampler.NewManifestReader(io.TeeReader(&manifestReader{db: s.st.Reader(ctx).DB, auditID: id}, hash))
+	for {
+		it, err := manifest.Read()
+		if err == io.EOF {
+			break
+		}
+		if err == nil {
+			err = drawer.Add(it)
+		}
+		if err != nil {
+			return Verification{}, fmt.Errorf("audit %s: stored manifest unreadable: %w", id, err)
+		}
 	}
-	draws, err := sampler.Sample(audit.Seed, items, audit.SampleSize, audit.MinPerTownship)
-	if err != nil {
-		return Verification{}, err
-	}
+	sum := hash.Sum(nil)
+	draws := drawer.Draws()
 	out := Verification{Algorithm: audit.Algorithm, Seed: audit.Seed, ManifestSHA256: hex.EncodeToString(sum[:]),
 		Sample: make([]domain.AuditDraw, len(draws))}
 	out.ManifestSHA256Matches = out.ManifestSHA256 == audit.ManifestSHA256

@@ -46,19 +46,23 @@ func (s *Server) getAudit(c echo.Context) error {
 	})
 }
 
-// auditManifest serves the manifest byte for byte as frozen: its SHA-256 is the round's
-// manifest_sha256.
+// auditManifest serves the manifest byte for byte as frozen (its SHA-256 is the round's
+// manifest_sha256), streamed part by part as it is read.
 func (s *Server) auditManifest(c echo.Context) error {
 	id, err := pathID(c, "id", "audit")
 	if err != nil {
 		return err
 	}
-	b, err := s.deps.App.Audits.Manifest(c.Request().Context(), id)
-	if err != nil {
-		return err
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	h.Set(echo.HeaderContentDisposition, `attachment; filename="audit-`+id+`-manifest.csv"`)
+	err = s.deps.App.Audits.Manifest(c.Request().Context(), id, c.Response())
+	if err != nil && !c.Response().Committed {
+		// Nothing was sent (an unknown round): the error is answered as any other.
+		h.Del(echo.HeaderContentType)
+		h.Del(echo.HeaderContentDisposition)
 	}
-	c.Response().Header().Set("Content-Disposition", `attachment; filename="audit-`+id+`-manifest.csv"`)
-	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", b)
+	return err
 }
 
 func (s *Server) verifyAudit(c echo.Context) error {

@@ -64,3 +64,25 @@ func BenchmarkSample1MWhole(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDrawer1M draws BenchmarkSample1M's sample from the same population
+// given one item at a time, in the manifest's order, as an audit round reads
+// it from the database.
+func BenchmarkDrawer1M(b *testing.B) {
+	items := benchItems(1_000_000) // ids ascending: the index is their first field
+	b.ReportAllocs()
+	for b.Loop() {
+		d, err := NewDrawer(auditSeed, 1000, 5)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, it := range items {
+			if err := d.Add(it); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if draws := d.Draws(); len(draws) != 1000 {
+			b.Fatalf("Drawer: %d draws", len(draws))
+		}
+	}
+}

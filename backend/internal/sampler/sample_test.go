@@ -248,10 +248,10 @@ func TestCandidateKeyIsTicketPrefix(t *testing.T) {
 	for i := range items {
 		items[i] = Item{ID: fmt.Sprintf("stationing_day:%d", i)}
 	}
-	r := newRanker(auditSeed, items)
+	r := newRanker(auditSeed)
 	for i := range items {
 		ticket := FirstFraction(items[i].ID, auditSeed)
-		if got, want := fmt.Sprintf("%019d", r.candidate(i).key), ticket[2:21]; got != want {
+		if got, want := fmt.Sprintf("%019d", r.candidate(items[i]).key), ticket[2:21]; got != want {
 			t.Fatalf("item %d: key %s, want the ticket's first digits %s (ticket %s)", i, got, want, ticket)
 		}
 	}
@@ -262,14 +262,14 @@ func TestCandidateKeyIsTicketPrefix(t *testing.T) {
 // decided by the full ticket strings and by id.
 func TestCompareFallsBackOnEqualKeys(t *testing.T) {
 	items := []Item{{ID: "a"}, {ID: "b"}, {ID: "c"}}
-	r := newRanker(auditSeed, items)
+	r := newRanker(auditSeed)
 	tickets := make([]string, len(items))
 	for i := range items {
 		tickets[i] = FirstFraction(items[i].ID, auditSeed)
 	}
 	for i := range items {
 		for j := range items {
-			got := r.compare(candidate{key: 7, index: i}, candidate{key: 7, index: j})
+			got := r.compare(candidate{key: 7, item: items[i]}, candidate{key: 7, item: items[j]})
 			if want := strings.Compare(tickets[i], tickets[j]); got != want {
 				t.Errorf("compare(%s, %s) with equal keys = %d, want %d", items[i].ID, items[j].ID, got, want)
 			}

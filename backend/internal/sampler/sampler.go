@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"math/bits"
 	"slices"
+	"strings"
 )
 
 // Algorithm names the sampling method and its parameters; an audit stores it
@@ -69,95 +70,162 @@ func Sample(seed string, items []Item, size, minPerTownship int) ([]Draw, error)
 		return nil, fmt.Errorf("sampler: duplicate record id %q", dup)
 	}
 
-	r := newRanker(seed, items)
-	limit := min(size, len(items))
-	global := &boundedHeap{r: r, limit: limit, cands: make([]candidate, 0, limit)}
-	var townships map[string]*boundedHeap
-	if minPerTownship > 0 {
-		townships = make(map[string]*boundedHeap)
+	sel := newSelection(seed, size, minPerTownship, min(size, len(items)))
+	for _, it := range items {
+		sel.offer(it)
 	}
-	for i := range items {
-		c := r.candidate(i)
-		global.offer(c)
-		if townships == nil {
-			continue
-		}
-		t := townships[items[i].Township]
-		if t == nil {
-			t = &boundedHeap{r: r, limit: minPerTownship}
-			townships[items[i].Township] = t
-		}
-		t.offer(c)
-	}
+	return sel.draws(), nil
+}
 
+// A Drawer draws the sample Sample draws, from a population given one item at
+// a time in strictly ascending byte-wise order of ID — the manifest's order —
+// so that a population read row by row (from a database, or a manifest file)
+// is never held: it keeps only the candidates, the size smallest tickets
+// overall and the minPerTownship smallest of each township, so its memory is
+// in proportion to the sample, not to the population.
+type Drawer struct {
+	sel  *selection
+	last string
+	n    int
+}
+
+// NewDrawer starts a draw of size items with at least minPerTownship per
+// township, as Sample(seed, items, size, minPerTownship) draws it. It fails
+// when size or minPerTownship is negative.
+func NewDrawer(seed string, size, minPerTownship int) (*Drawer, error) {
+	if size < 0 {
+		return nil, fmt.Errorf("sampler: sample size %d is negative", size)
+	}
+	if minPerTownship < 0 {
+		return nil, fmt.Errorf("sampler: minimum per township %d is negative", minPerTownship)
+	}
+	return &Drawer{sel: newSelection(seed, size, minPerTownship, min(size, 1024))}, nil
+}
+
+// Add offers the next item of the population. It fails, taking nothing, when
+// the item's ID is not greater than the one before it (unsorted or repeated):
+// the order is what proves the ids distinct without remembering them.
+func (d *Drawer) Add(it Item) error {
+	if d.n > 0 && it.ID <= d.last {
+		if it.ID == d.last {
+			return fmt.Errorf("sampler: duplicate record id %q", it.ID)
+		}
+		return fmt.Errorf("sampler: record id %q comes after %q; the population must come in ascending byte-wise order", it.ID, d.last)
+	}
+	d.sel.offer(it)
+	d.last, d.n = it.ID, d.n+1
+	return nil
+}
+
+// Len is the number of items added: the population's size.
+func (d *Drawer) Len() int { return d.n }
+
+// Draws is the sample of the items added so far, as Sample returns it.
+func (d *Drawer) Draws() []Draw { return d.sel.draws() }
+
+// selection keeps, of the items offered to it, the candidates of a sample:
+// the size smallest tickets overall and the minimum smallest of each
+// township. That is enough: any item outside the size smallest has size
+// smaller tickets before it, at most the number of minimum draws of them
+// drawn, so the fill never reaches it.
+type selection struct {
+	r         *ranker
+	size      int
+	minimum   int
+	global    *boundedHeap
+	townships map[string]*boundedHeap
+}
+
+func newSelection(seed string, size, minimum, capacity int) *selection {
+	r := newRanker(seed)
+	s := &selection{r: r, size: size, minimum: minimum, global: &boundedHeap{r: r, limit: size, cands: make([]candidate, 0, capacity)}}
+	if minimum > 0 {
+		s.townships = make(map[string]*boundedHeap)
+	}
+	return s
+}
+
+func (s *selection) offer(it Item) {
+	c := s.r.candidate(it)
+	s.global.offer(c)
+	if s.townships == nil {
+		return
+	}
+	t := s.townships[it.Township]
+	if t == nil {
+		t = &boundedHeap{r: s.r, limit: s.minimum}
+		s.townships[it.Township] = t
+	}
+	t.offer(c)
+}
+
+// draws is the sample: every township's minimum draws, then the fill from the
+// smallest tickets overall, all in ticket order.
+func (s *selection) draws() []Draw {
 	// Every township's minimum is drawn whatever the order of townships, so
 	// the map's order does not matter here: the result is sorted below.
 	minimumDraws := 0
-	for _, t := range townships {
+	for _, t := range s.townships {
 		minimumDraws += len(t.cands)
 	}
-	chosen := make([]candidate, 0, max(minimumDraws, limit))
-	drawn := make(map[int]bool, minimumDraws)
-	for _, t := range townships {
+	fill := slices.Clone(s.global.cands)
+	chosen := make([]candidate, 0, max(minimumDraws, len(fill)))
+	drawn := make(map[string]bool, minimumDraws)
+	for _, t := range s.townships {
 		for _, c := range t.cands {
 			chosen = append(chosen, c)
-			drawn[c.index] = true
+			drawn[c.item.ID] = true
 		}
 	}
-	// The fill comes from the global size smallest tickets: any other item
-	// has size smaller tickets before it, at most len(chosen) of them drawn.
-	fill := global.cands
-	slices.SortFunc(fill, r.compare)
+	slices.SortFunc(fill, s.r.compare)
 	for _, c := range fill {
-		if len(chosen) >= size {
+		if len(chosen) >= s.size {
 			break
 		}
-		if !drawn[c.index] {
+		if !drawn[c.item.ID] {
 			chosen = append(chosen, c)
 		}
 	}
-	slices.SortFunc(chosen, r.compare)
+	slices.SortFunc(chosen, s.r.compare)
 
 	draws := make([]Draw, len(chosen))
 	for i, c := range chosen {
-		it := items[c.index]
-		draws[i] = Draw{ID: it.ID, Township: it.Township, Ticket: r.ticket(c.index)}
+		draws[i] = Draw{ID: c.item.ID, Township: c.item.Township, Ticket: s.r.ticket(c.item)}
 	}
-	return draws, nil
+	return draws
 }
 
 // candidate is an item's place in the ticket order: key holds the first 19
 // digits of its ticket number after the point, as an integer, which decides
 // the order unless two keys are equal.
 type candidate struct {
-	key   uint64
-	index int
+	key  uint64
+	item Item
 }
 
-// ranker computes tickets of one population under one seed.
+// ranker computes tickets under one seed.
 type ranker struct {
-	items    []Item
 	seedHash string // SHA256Hex(seed): every hash input starts with it
 	buf      []byte
 }
 
-func newRanker(seed string, items []Item) *ranker {
+func newRanker(seed string) *ranker {
 	h := SHA256Hex(seed)
-	return &ranker{items: items, seedHash: h, buf: []byte(h)}
+	return &ranker{seedHash: h, buf: []byte(h)}
 }
 
-// sum is the SHA-256 of the i-th item's hash input, SHA256Hex(seed) + ID.
-func (r *ranker) sum(i int) [sha256.Size]byte {
-	r.buf = append(r.buf[:len(r.seedHash)], r.items[i].ID...)
+// sum is the SHA-256 of an item's hash input, SHA256Hex(seed) + ID.
+func (r *ranker) sum(it Item) [sha256.Size]byte {
+	r.buf = append(r.buf[:len(r.seedHash)], it.ID...)
 	return sha256.Sum256(r.buf)
 }
 
-// candidate computes the i-th item's key without building its ticket string.
-// The ticket's digits are those of the hash integer N, padded to at least 64
+// candidate computes an item's key without building its ticket string. The
+// ticket's digits are those of the hash integer N, padded to at least 64
 // digits and reversed, so its first 19 digits are the 19 lowest digits of N,
 // N mod 10^19, in reverse order.
-func (r *ranker) candidate(i int) candidate {
-	sum := r.sum(i)
+func (r *ranker) candidate(it Item) candidate {
+	sum := r.sum(it)
 	var low uint64 // N mod 10^19, by long division over four 64-bit limbs
 	for j := 0; j < sha256.Size; j += 8 {
 		_, low = bits.Div64(low, binary.BigEndian.Uint64(sum[j:]), 1e19)
@@ -167,36 +235,32 @@ func (r *ranker) candidate(i int) candidate {
 		key = key*10 + low%10
 		low /= 10
 	}
-	return candidate{key: key, index: i}
+	return candidate{key: key, item: it}
 }
 
-// ticket is the i-th item's full ticket number, FirstFraction(ID, seed).
-func (r *ranker) ticket(i int) string {
-	return uniformFromSum(r.sum(i))
+// ticket is an item's full ticket number, FirstFraction(ID, seed).
+func (r *ranker) ticket(it Item) string {
+	return uniformFromSum(r.sum(it))
 }
 
 // compare orders candidates by ticket number, as strings, then by ID.
 func (r *ranker) compare(a, b candidate) int {
 	switch {
-	case a.index == b.index:
+	case a.item.ID == b.item.ID:
 		return 0
 	case a.key < b.key:
 		return -1
 	case a.key > b.key:
 		return 1
 	}
-	ta, tb := r.ticket(a.index), r.ticket(b.index)
+	ta, tb := r.ticket(a.item), r.ticket(b.item)
 	switch {
 	case ta < tb:
 		return -1
 	case ta > tb:
 		return 1
-	case r.items[a.index].ID < r.items[b.index].ID:
-		return -1
-	case r.items[a.index].ID > r.items[b.index].ID:
-		return 1
 	}
-	return 0
+	return strings.Compare(a.item.ID, b.item.ID)
 }
 
 // boundedHeap keeps the limit smallest candidates offered to it. It only

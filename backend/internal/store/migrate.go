@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"regexp"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -25,6 +26,10 @@ var sqliteTypes = []struct{ from, to []byte }{
 	{[]byte("UUID"), []byte("TEXT")},
 	{[]byte("BYTEA"), []byte("BLOB")},
 }
+
+// postgresOnly matches a line that SQLite skips: a statement that only PostgreSQL has (a
+// column's storage, say), marked at the end of its line.
+var postgresOnly = regexp.MustCompile(`(?m)^.*-- PostgreSQL only\.?\n`)
 
 // dialectFS serves the migration files, rewritten for SQLite when needed.
 type dialectFS struct {
@@ -46,6 +51,7 @@ func (d dialectFS) Open(name string) (fs.File, error) {
 	if err != nil {
 		return nil, err
 	}
+	b = postgresOnly.ReplaceAll(b, nil)
 	for _, r := range sqliteTypes {
 		b = bytes.ReplaceAll(b, r.from, r.to)
 	}
