@@ -261,24 +261,32 @@ func startFreezer(drawer *sampler.Drawer, lower bool) *freezer {
 					f.failed.Store(true)
 				}
 			}
-			for len(buf) >= manifestPart {
-				// The part goes as it is; what the batch wrote beyond it starts the next.
-				part := buf[:manifestPart:manifestPart]
-				buf = append(make([]byte, 0, 2*manifestPart), buf[manifestPart:]...)
-				f.parts <- part
-			}
+			buf = f.handOver(buf)
 		}
 		if err == nil {
 			err = manifest.Flush()
 		}
-		if err == nil && len(buf) > 0 {
-			f.parts <- buf
+		if err == nil {
+			if buf = f.handOver(buf); len(buf) > 0 {
+				f.parts <- buf
+			}
 		}
 		f.sum = hex.EncodeToString(hash.Sum(nil))
 		close(f.parts)
 		f.done <- err
 	}()
 	return f
+}
+
+// handOver sends the whole parts at the start of buf to be stored and keeps the rest, which
+// starts the next part.
+func (f *freezer) handOver(buf []byte) []byte {
+	for len(buf) >= manifestPart {
+		part := buf[:manifestPart:manifestPart]
+		buf = append(make([]byte, 0, 2*manifestPart), buf[manifestPart:]...)
+		f.parts <- part
+	}
+	return buf
 }
 
 // send hands a batch of lines over, storing the parts made meanwhile; it fails once the
