@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,36 +35,21 @@ func withTimeout(t *testing.T, fn func()) {
 	}
 }
 
-// The freezer's parts, in order, are the manifest WriteManifest writes, and its hash is theirs.
+// feed sends lines to a freezer in batches of streamBatch, stopping at the first failure.
+func feed(f *freezer, all []string) error {
+	for i := 0; i < len(all); i += streamBatch {
+		if err := f.send(all[i:min(i+streamBatch, len(all))]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// The freezer's parts, in order, are the manifest WriteManifest writes, each at most
+// manifestPart bytes, and its hash is theirs; whether the parts are stored apart or not.
 func TestFreezerPartsAreTheManifest(t *testing.T) {
 	defer SetBatches(7, 50)()
 	all := lines(100)
-	drawer, _ := sampler.NewDrawer("seed", 5, 1)
-	var stored bytes.Buffer
-	parts := 0
-	store := func(p []byte) error {
-		if len(p) > manifestPart {
-			return fmt.Errorf("part of %d bytes", len(p))
-		}
-		stored.Write(p)
-		parts++
-		return nil
-	}
-	var sum string
-	withTimeout(t, func() {
-		f := startFreezer(drawer, false)
-		defer f.stop()
-		for i := 0; i < len(all); i += streamBatch {
-			if err := f.send(all[i:min(i+streamBatch, len(all))], store); err != nil {
-				t.Error(err)
-				return
-			}
-		}
-		var err error
-		if sum, err = f.finish(store); err != nil {
-			t.Error(err)
-		}
-	})
 	var items []sampler.Item
 	for _, l := range all {
 		id, township, _ := strings.Cut(l, ",")
@@ -74,48 +60,75 @@ func TestFreezerPartsAreTheManifest(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := sha256.Sum256(want.Bytes())
-	if !bytes.Equal(stored.Bytes(), want.Bytes()) || sum != hex.EncodeToString(h[:]) || parts != (want.Len()+49)/50 {
-		t.Errorf("%d parts, %d bytes, hash %s; want %d bytes, hash %x", parts, stored.Len(), sum, want.Len(), h)
-	}
-	if drawer.Len() != len(all) || len(drawer.Draws()) != 5 {
-		t.Errorf("drawer took %d records, drew %d", drawer.Len(), len(drawer.Draws()))
+	for _, apart := range []bool{false, true} {
+		drawer, _ := sampler.NewDrawer("seed", 5, 1)
+		var stored bytes.Buffer
+		parts := 0
+		store := func(p []byte) error {
+			if len(p) > manifestPart {
+				return fmt.Errorf("part of %d bytes", len(p))
+			}
+			stored.Write(p)
+			parts++
+			return nil
+		}
+		var sum string
+		withTimeout(t, func() {
+			f := startFreezer(drawer, store, apart, false)
+			defer f.end()
+			if err := feed(f, all); err != nil {
+				t.Error(err)
+			}
+			var err error
+			if sum, err = f.finish(); err != nil {
+				t.Error(err)
+			}
+		})
+		if !bytes.Equal(stored.Bytes(), want.Bytes()) || sum != hex.EncodeToString(h[:]) || parts != (want.Len()+49)/50 {
+			t.Errorf("apart %v: %d parts, %d bytes, hash %s; want %d bytes, hash %x", apart, parts, stored.Len(), sum, want.Len(), h)
+		}
+		if drawer.Len() != len(all) || len(drawer.Draws()) != 5 {
+			t.Errorf("apart %v: drawer took %d records, drew %d", apart, drawer.Len(), len(drawer.Draws()))
+		}
 	}
 }
 
-// A line out of order stops the freezer: the next send or the finish fails with the reason,
-// and nothing waits forever; a failing store stops it too.
+// A line out of order stops the freezer: a send or the finish fails with the reason, and
+// nothing waits forever; a failing store stops it too, and no part is stored after it.
 func TestFreezerStops(t *testing.T) {
 	defer SetBatches(5, 20)()
-	bad := lines(40)
-	bad[12], bad[13] = bad[13], bad[12]
-	drawer, _ := sampler.NewDrawer("seed", 3, 0)
-	withTimeout(t, func() {
-		f := startFreezer(drawer, false)
-		defer f.stop()
-		var err error
-		for i := 0; i < len(bad) && err == nil; i += streamBatch {
-			err = f.send(bad[i:i+streamBatch], func([]byte) error { return nil })
-		}
-		if err == nil {
-			_, err = f.finish(func([]byte) error { return nil })
-		}
-		if err == nil || !strings.Contains(err.Error(), "ascending") {
-			t.Errorf("out of order: %v", err)
-		}
-	})
+	for _, apart := range []bool{false, true} {
+		bad := lines(40)
+		bad[12], bad[13] = bad[13], bad[12]
+		drawer, _ := sampler.NewDrawer("seed", 3, 0)
+		withTimeout(t, func() {
+			f := startFreezer(drawer, func([]byte) error { return nil }, apart, false)
+			defer f.end()
+			err := feed(f, bad)
+			if err == nil {
+				_, err = f.finish()
+			}
+			if err == nil || !strings.Contains(err.Error(), "ascending") {
+				t.Errorf("apart %v, out of order: %v", apart, err)
+			}
+		})
 
-	broken := errors.New("disk full")
-	drawer, _ = sampler.NewDrawer("seed", 3, 0)
-	withTimeout(t, func() {
-		f := startFreezer(drawer, false)
-		defer f.stop()
-		all := lines(200)
-		var err error
-		for i := 0; i < len(all) && err == nil; i += streamBatch {
-			err = f.send(all[i:i+streamBatch], func([]byte) error { return broken })
+		broken := errors.New("disk full")
+		var calls atomic.Int32
+		drawer, _ = sampler.NewDrawer("seed", 3, 0)
+		withTimeout(t, func() {
+			f := startFreezer(drawer, func([]byte) error { calls.Add(1); return broken }, apart, false)
+			defer f.end()
+			err := feed(f, lines(200))
+			if err == nil {
+				_, err = f.finish()
+			}
+			if !errors.Is(err, broken) {
+				t.Errorf("apart %v, failing store: %v", apart, err)
+			}
+		})
+		if calls.Load() != 1 {
+			t.Errorf("apart %v: %d stores tried, want none after the first failed", apart, calls.Load())
 		}
-		if !errors.Is(err, broken) {
-			t.Errorf("failing store: %v", err)
-		}
-	})
+	}
 }
