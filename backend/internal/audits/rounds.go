@@ -230,8 +230,8 @@ func freeze(tx *store.Tx, auditID, seed string, in Input, townships []string) (f
 
 // freezer turns batches of manifest lines (lowercased, with lower) into the manifest (its hash,
 // and its parts of manifestPart bytes, which it stores) and the draw, on a goroutine of its own;
-// with apart, another goroutine stores the parts, else send stores them as they come. At most a batch waits
-// for the first goroutine and two parts for the store, so what it holds is bounded.
+// with apart, another goroutine stores the parts, else send stores them as they come. At most a
+// batch waits for the first goroutine and two parts for the store, so what it holds is bounded.
 type freezer struct {
 	batches chan []string // lines read, in order
 	parts   chan []byte   // whole parts, then the last, in order; closed after the last

@@ -16,7 +16,8 @@ import (
 // On PostgreSQL the rows are read on a connection of their own, in a read-only transaction that
 // imports tx's snapshot (pg_export_snapshot): the same committed data tx sees, without tx's own
 // uncommitted changes, streamed as the server produces them. So tx is free for other statements
-// throughout the stream, from any goroutine. On SQLite, with its one connection, the query's
+// throughout the stream, from any goroutine; the stream holds a second connection of the pool
+// while it lasts. On SQLite, with its one connection, the query's
 // statement stays open in tx beside the others: tx may be used from row and between.
 func (tx *Tx) Stream(query string, args []any, batch int, row func(scan func(dest ...any) error) error, between func() error) error {
 	if batch < 1 {
