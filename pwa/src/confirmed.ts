@@ -17,6 +17,8 @@ export interface ConfirmedAction {
   run: () => Promise<unknown>
   /** The toast after the call succeeded. */
   done: string
+  /** Also told of a failure, e.g. to show the reason beside the form: the text and the error. */
+  failed?: (message: string, err: unknown) => void
 }
 
 /** What the helper shows; Vant's dialog and toast in the app, fakes in the tests. */
@@ -57,7 +59,9 @@ export async function runConfirmed(action: ConfirmedAction, ui: ConfirmUi, text:
   try {
     await action.run()
   } catch (err) {
-    ui.toast('fail', failureText(err, text))
+    const message = failureText(err, text)
+    ui.toast('fail', message)
+    action.failed?.(message, err)
     return 'failed'
   }
   ui.toast('success', action.done)

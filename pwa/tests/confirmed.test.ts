@@ -45,9 +45,15 @@ describe('runConfirmed', () => {
 
   it('shows the server’s reason when it refuses, and no success', async () => {
     const { ui, toasts } = fakeUi(true)
-    const result = await runConfirmed({ message: 'm', confirm: '删除', done: '已删除', run: () => Promise.reject(refused) }, ui, text)
+    const told: [string, unknown][] = []
+    const result = await runConfirmed(
+      { message: 'm', confirm: '删除', done: '已删除', run: () => Promise.reject(refused), failed: (m, e) => void told.push([m, e]) },
+      ui,
+      text,
+    )
     expect(result).toBe('failed')
     expect(toasts).toEqual([['fail', '这条请假已被使用：已有排班']])
+    expect(told).toEqual([['这条请假已被使用：已有排班', refused]])
   })
 })
 
