@@ -6,14 +6,14 @@ const zh = {
   casework: {
     links: {
       title: '信访与考核',
-      mine: '我经办的信访件',
+      mine: '我承办的信访件',
       mineHint: '待答复的信访件和期限',
       figures: '信访统计',
       figuresHint: '收件、按期办理、满意度，可导出',
       lead: '全镇履职情况',
       leadHint: '考核表、每名班子成员进度、超期信访件',
     },
-    mineTitle: '我经办的信访件',
+    mineTitle: '我承办的信访件',
     petitionTitle: '信访件办理',
     figuresTitle: '信访统计',
     leadTitle: '全镇履职情况',
