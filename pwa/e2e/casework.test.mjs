@@ -53,11 +53,11 @@ let signedIn = null
 /** Signs in through the login page, signing out whoever is signed in first. */
 async function login(username) {
   if (signedIn === username) return
-  await page.goto(`${server.url}/home`)
-  const logout = page.getByRole('button', { name: '退出登录' })
-  if (await logout.isVisible().catch(() => false)) {
-    await logout.click()
+  if (signedIn !== null) {
+    await page.goto(`${server.url}/home`)
+    await page.getByRole('button', { name: '退出登录' }).click()
     await page.waitForURL(`${server.url}/`)
+    signedIn = null
   }
   await page.goto(`${server.url}/login`)
   await page.getByLabel('用户名').fill(username)
@@ -305,6 +305,96 @@ describe('petition casework', () => {
     const fromApi = await api('xinfang', `/petitions/figures?from=${from}&to=${today()}&format=csv`)
     assert.deepEqual(csvBytes, Buffer.from(fromApi.body))
     assert.match(csvBytes.toString('utf8'), /乡镇（街道）/)
+  })
+
+  test('the township lead reads each member’s progress, the overdue petitions (never one about the lead) and the rota', { timeout: 120_000 }, async () => {
+    const officials = (await get('qs-xinfang', `/users?role=official&limit=200`)).items.filter((u) => u.township_id)
+    const lead = officials.find((u) => u.lead && u.username.startsWith('qs-'))
+    assert.ok(lead, 'the demo has a lead in 青山镇')
+    const tid = lead.township_id
+    const team = officials.filter((u) => u.township_id === tid && u.team_member)
+
+    await login(lead.username)
+    await page.getByRole('button', { name: /全镇履职情况/ }).click()
+    await page.waitForURL(`${server.url}/lead`)
+    const cards = page.getByTestId('member-progress')
+    await cards.first().waitFor()
+    assert.equal(await cards.count(), team.length)
+    for (const m of team) {
+      const pr = await get(lead.username, `/progress/officials/${m.id}?date=${today()}`)
+      const card = cards.filter({ hasText: m.display_name })
+      const text = await card.innerText()
+      assert.match(text, new RegExp(`本周住夜 ${pr.overnight.counted}/${pr.overnight.required} 晚`))
+      assert.match(text, new RegExp(`今年蹲点 ${pr.stationing.counted_days} 天，应到 ${pr.stationing.expected_to_date} 天`))
+      assert.match(text, new RegExp(`必访：待走访 ${pr.visits.open} 户，已超期 ${pr.visits.overdue} 户`))
+    }
+
+    const overdue = await petitionsOf(lead.username, `&overdue=true&township_id=${tid}`)
+    const shown = await page.getByTestId('overdue-petition').allInnerTexts()
+    assert.equal(shown.length, overdue.length)
+    for (const p of overdue) assert.ok(shown.some((x) => x.includes(p.tracking_code)), `${p.tracking_code} is listed`)
+    // The report about the lead exists for the office, and for the lead nowhere.
+    const about = (await petitionsOf('qs-xinfang')).find((p) => p.subject === '干部吃拿卡要')
+    assert.ok(about, 'the office sees the report about the lead')
+    assert.equal((await petitionsOf(lead.username)).some((p) => p.id === about.id), false)
+    assert.equal(shown.some((x) => x.includes(about.tracking_code)), false)
+    const card = await get(lead.username, `/scorecards?township_id=${tid}&from=${today().slice(0, 4)}-01-01&to=${today()}`)
+    assert.equal(await page.locator('.ld__table tbody tr').count(), card.rows.length)
+    await expectNoAxeViolations('/lead')
+    await screenshot(page, 'casework-07-lead')
+
+    await page.goto(`${server.url}/casework/petitions/${about.id}`)
+    await page.getByRole('alert').waitFor()
+    assert.equal(await page.getByRole('heading', { name: about.subject }).count(), 0)
+
+    await page.goto(`${server.url}/lead`)
+    await page.getByRole('button', { name: '接访排班' }).click()
+    await page.waitForURL(`${server.url}/office/rota`)
+    await page.getByText('排班由信访办生成和调整；这里只能查看。').waitFor()
+    await page.getByRole('button', { name: '查看' }).waitFor()
+    assert.equal(await page.getByRole('button', { name: /^换人/ }).count(), 0)
+    assert.equal(await page.getByRole('button', { name: '按顺序生成排班' }).count(), 0)
+    await expectNoAxeViolations('/office/rota (lead)')
+  })
+
+  test('the office gives a reception day to another team member, and the change is kept', { timeout: 120_000 }, async () => {
+    await login('qs-xinfang')
+    const me = await get('qs-xinfang', '/me')
+    const tid = me.township_id
+    const to = addDays(today(), 27)
+    await page.goto(`${server.url}/office/rota`)
+    let days = (await get('qs-xinfang', `/reception-days?township_id=${tid}&from=${today()}&to=${to}`)).items
+    if (!days.length) {
+      await page.getByRole('button', { name: '按顺序生成排班' }).click()
+      await page.locator('.van-toast').getByText(/已生成/).waitFor()
+      days = (await get('qs-xinfang', `/reception-days?township_id=${tid}&from=${today()}&to=${to}`)).items
+    }
+    const day = days.sort((a, b) => a.date.localeCompare(b.date)).find((d) => !d.attended && d.official_id)
+    assert.ok(day, 'a day of the rota can change hands')
+    const team = (await get('qs-xinfang', `/users?township_id=${tid}&role=official&limit=200`)).items.filter((u) => u.team_member)
+    const from = team.find((u) => u.id === day.official_id)
+    const next = team.find((u) => u.id !== day.official_id)
+
+    await page.getByRole('button', { name: `换人 ${day.date}` }).click()
+    const form = page.getByRole('form', { name: `${day.date} 的接访人` })
+    await form.getByLabel('改由').selectOption(next.id)
+    await form.getByLabel('换人原因').fill('原接访人参加县里培训')
+    await expectNoAxeViolations('the reassign form')
+    await screenshot(page, 'casework-08-reassign')
+    await form.getByRole('button', { name: '换人' }).click()
+    const dialog = page.locator('.van-dialog')
+    await dialog.waitFor()
+    assert.match(await dialog.innerText(), new RegExp(`把 ${day.date} .* 的接访从 ${from.display_name} 改为 ${next.display_name}？`))
+    await dialog.getByRole('button', { name: '换人' }).click()
+    await page.locator('.van-toast').getByText(`已改为 ${next.display_name}`).waitFor()
+    await page.getByTestId('rota-day').filter({ hasText: day.date }).getByText(next.display_name).waitFor()
+
+    const now = await get('qs-xinfang', `/reception-days/${day.id}`)
+    assert.equal(now.official_id, next.id)
+    assert.deepEqual(
+      [now.history.at(-1).from_official_id, now.history.at(-1).to_official_id, now.history.at(-1).reason],
+      [from.id, next.id, '原接访人参加县里培训'],
+    )
   })
 
   test('no page threw an uncaught error', () => {

@@ -192,7 +192,7 @@ const zh = {
       members: '班子成员进度（{date}）',
       nights: '本周住夜 {counted}/{required} 晚',
       stationing: '今年蹲点 {counted} 天，应到 {expected} 天（全年 {required} 天）',
-      visits: '待走访 {open} 户，其中超期 {overdue} 户',
+      visits: '必访：待走访 {open} 户，已超期 {overdue} 户',
       statuses: {
         met: '已达标',
         short: '不足',
@@ -417,7 +417,7 @@ const en: typeof zh = {
       members: 'Team members’ progress ({date})',
       nights: 'Nights this week {counted}/{required}',
       stationing: 'Stationing this year {counted} days, {expected} expected by now ({required} in the year)',
-      visits: '{open} visits due, {overdue} of them overdue',
+      visits: 'Must-visits: {open} due, {overdue} overdue',
       statuses: {
         met: 'Met',
         short: 'Short',
