@@ -176,6 +176,27 @@ describe('petition casework', () => {
     assert.deepEqual([e.action, e.reason, e.guidance], ['reject', '属于环保部门职责', '请向区生态环境分局反映，电话 12369'])
   })
 
+  test('from the home queue the office accepts, told first of the reply deadline it sets', { timeout: 90_000 }, async () => {
+    await login('qs-xinfang')
+    const p = (await petitionsOf('qs-xinfang', '&state=submitted')).find((x) => x.subject === '宅基地补偿款未到位')
+    assert.ok(p, 'the demo has a late submitted petition')
+    await page.goto(`${server.url}/home`)
+    await page.getByRole('button', { name: new RegExp(p.subject) }).click()
+    await page.getByLabel('受理意见（可选）').fill('请土地所核实补偿款发放情况')
+    await page.getByRole('button', { name: '受理', exact: true }).click()
+    const dialog = page.locator('.van-dialog')
+    await dialog.waitFor()
+    const replyBy = addDays(today(), 60)
+    assert.match(await dialog.innerText(), new RegExp(`受理这件信访件？[\\s\\S]*办理后答复期限为 ${replyBy}（60 天内）`))
+    await screenshot(page, 'casework-03b-accept-confirm')
+    await dialog.getByRole('button', { name: '确认办理' }).click()
+    await page.locator('.van-toast').getByText('已办理').waitFor()
+    const now = await get('qs-xinfang', `/petitions/${p.id}`)
+    assert.equal(now.state, 'accepted')
+    assert.equal(now.deadlines.reply_by, replyBy)
+    assert.equal(now.events.at(-1).note, '请土地所核实补偿款发放情况')
+  })
+
   test('the office extends once; a length the server refuses shows its reason and changes nothing', { timeout: 90_000 }, async () => {
     await login('qs-xinfang')
     const p = (await petitionsOf('qs-xinfang')).find(

@@ -2,6 +2,7 @@
 import { onMounted, ref } from 'vue'
 import { useI18n } from 'vue-i18n'
 import { PetitionApi, type Directory } from '../../api/petitions'
+import type { DeadlineEffect } from './casework'
 import '../office/messages'
 import './messages'
 
@@ -25,7 +26,15 @@ export function useCaseText() {
   /** 还剩 3 天 / 今天到期 / 已超期 2 天. */
   const daysText = (daysLeft: number) =>
     daysLeft > 0 ? t('casework.days.left', { n: daysLeft }) : daysLeft === 0 ? t('casework.days.today') : t('casework.days.late', { n: -daysLeft })
-  return { t, te, locale, stateName, channelName, categoryName, deadlineName, daysText }
+  /** What an action does to the deadlines, in a sentence for its confirmation. */
+  const effectText = (e: DeadlineEffect | null): string => {
+    if (!e) return ''
+    if (e.kind === 'sets') return t(`casework.effect.sets.${e.key}`, { date: e.date, days: e.days })
+    if (e.kind === 'moves') return t('casework.effect.moves', { from: e.from, date: e.date, days: e.days })
+    if (e.kind === 'keeps') return t('casework.effect.keeps', { date: e.date })
+    return t('casework.effect.ends')
+  }
+  return { t, te, locale, stateName, channelName, categoryName, deadlineName, daysText, effectText }
 }
 
 /** The deadline that applies to a petition in its state, by the key of `deadlines`. */
