@@ -302,6 +302,20 @@ describe('petition casework', () => {
     await screenshot(page, 'casework-05-duplicate')
   })
 
+  test('the casework page reads in English too', { timeout: 60_000 }, async () => {
+    await login('qs-xinfang')
+    const p = (await petitionsOf('qs-xinfang')).find((x) => x.possible_duplicate && x.duplicate_of)
+    await openCase(p)
+    await page.getByRole('button', { name: 'Switch to English' }).click()
+    await page.getByRole('heading', { name: 'Actions' }).waitFor()
+    await page.getByRole('heading', { name: 'Possible duplicate' }).waitFor()
+    await page.getByRole('heading', { name: 'Petition', level: 1 }).waitFor()
+    assert.match(await page.getByTestId('case-due').innerText(), /Decide acceptance by: \d{4}-\d{2}-\d{2}/)
+    await expectNoAxeViolations('the casework page in English')
+    await page.getByRole('button', { name: '切换为中文' }).click()
+    await page.getByRole('heading', { name: '办理', exact: true }).waitFor()
+  })
+
   test('the figures screen draws the chart and downloads the table as XLSX and CSV', { timeout: 90_000 }, async () => {
     await login('xinfang')
     await page.getByRole('button', { name: /信访统计/ }).click()
