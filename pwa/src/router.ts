@@ -130,6 +130,33 @@ export function createAppRouter(user: Ref<User | null>): Router {
         component: () => import('./views/office/SettingsView.vue'),
         meta: { title: 'org.settingsTitle', auth: true },
       },
+      // Petition casework (issue 17): the handler's petitions, one petition's casework, the figures.
+      {
+        path: '/casework/mine',
+        name: 'casework-mine',
+        component: () => import('./views/casework/HandlerListView.vue'),
+        meta: { title: 'casework.mineTitle', auth: true },
+      },
+      {
+        path: '/casework/petitions/:id',
+        name: 'casework-petition',
+        component: () => import('./views/casework/PetitionCaseView.vue'),
+        props: true,
+        meta: { title: 'casework.petitionTitle', auth: true },
+      },
+      {
+        path: '/casework/figures',
+        name: 'casework-figures',
+        component: () => import('./views/casework/FiguresView.vue'),
+        meta: { title: 'casework.figuresTitle', auth: true },
+      },
+      // The township lead's page (issue 17).
+      {
+        path: '/lead',
+        name: 'lead-township',
+        component: () => import('./views/casework/LeadView.vue'),
+        meta: { title: 'casework.leadTitle', auth: true },
+      },
       {
         path: '/:pathMatch(.*)*',
         name: 'not-found',
