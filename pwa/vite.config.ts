@@ -70,8 +70,8 @@ export default defineConfig({
       injectRegister: false,
       injectManifest: {
         globPatterns: ['**/*.{js,css,html,png,woff2,webmanifest}'],
-        // The scorecard chart (ECharts) is fetched when an inspector opens the scorecards, not
-        // installed on every phone that visits.
+        // The scorecard and dashboard charts (ECharts) are fetched when someone opens those
+        // pages, not installed on every phone that visits.
         globIgnores: ['**/scorecard-chart-*.js', '**/dashboard-chart-*.js', '**/echarts-*.js'],
       },
       manifest: {
