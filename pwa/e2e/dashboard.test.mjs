@@ -1,10 +1,11 @@
 // The dashboard (数据看板, issue 12 part 3) in real headless Chromium against a real `minxin serve`
 // on a fresh demo database (two townships, 青山镇 and 绿水乡), at 360 × 640: the inspector opens
 // it from the home page and sees both townships in the chart and the list with the figures the
-// server's district view gives; changes the period with the calendar; taps a township (its bar,
-// then its card) and sees its table; then, offline, reloads and still reads the last figures with
-// the time they were fetched, and a township's table from them. A township's lead sees only theirs,
-// in the cards even when ECharts cannot be loaded.
+// server's district view gives; changes the period with the calendar (axe on it, the last day
+// chosen with the keyboard); taps a township (its name in the chart, then its card) and sees its
+// table; then, offline, reloads and still reads the last figures with the time they were
+// fetched, and a township's table from them; back online, the page fetches again by itself.
+// A township's lead sees only their own township, in the cards even when ECharts cannot load.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { apiLogin, axeViolations, DEMO_PASSWORD, openBrowser, screenshot, startServer } from './harness.mjs'
