@@ -2,7 +2,8 @@
  * The dashboard's figures, worked out from the district view's counts. Pure, so that the
  * percentages (and what they say when there is nothing to divide by) are tested on their own.
  *
- * - nights: ISO weeks met (or exempt) ÷ weeks, summed over the team members (§3.2);
+ * - nights: ISO weeks met (or exempt) ÷ weeks, summed over the team members (§3.2); a week
+ *   is of the period that holds its Monday, so a period without a Monday has no nights figure;
  * - stationing: team members not behind the year's pace as of the period's last day
  *   (met or on track) ÷ team members (§3.3); the days counted in the period beside the
  *   year's requirement are shown as they are, not as a share, since the period may be shorter

@@ -27,7 +27,7 @@ const zh = {
       violations: '抽查确认违规',
     },
     hints: {
-      nights: '达标（含免于考核）的周数 ÷ 应考核的周数，班子成员合计',
+      nights: '达标（含免于考核）的周数 ÷ 周一在期间内的周数，班子成员合计',
       stationing: '截至期末蹲点进度不落后的班子成员 ÷ 班子成员（全年不少于 90 天的进度）',
       visits: '按时走访 ÷（按时走访 + 逾期走访 + 超期未访）；未到期的不计',
       petitions: '按期答复的信访件 ÷ 交办的信访件',
@@ -98,7 +98,7 @@ const en: typeof zh = {
       violations: 'Audit violations',
     },
     hints: {
-      nights: 'Weeks met (or exempt) ÷ weeks, over the team members',
+      nights: 'Weeks met (or exempt) ÷ weeks whose Monday is in the period, over the team members',
       stationing: 'Team members not behind the year’s stationing pace (90 days a year) at the end of the period ÷ team members',
       visits: 'Visited on time ÷ (on time + late + overdue); triggers not yet due are left out',
       petitions: 'Petitions replied within the deadline ÷ petitions assigned',
