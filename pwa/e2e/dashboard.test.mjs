@@ -116,9 +116,12 @@ describe('dashboard', () => {
     await page.keyboard.press('Enter')
     const end = month.getByRole('gridcell', { name: d === 1 ? /^1\s*开始\/结束$/ : new RegExp(`^${d}\\s*结束$`) })
     assert.equal(await end.getAttribute('aria-selected'), 'true')
+    // The confirm button fades in from its disabled look once both ends are chosen.
+    const confirm = calendar.getByRole('button', { name: '确认' })
+    await page.waitForFunction((el) => getComputedStyle(el).opacity === '1', await confirm.elementHandle())
     await expectNoAxeViolations('the calendar with a period chosen')
     const fetched = page.waitForResponse((res) => res.url().includes(`/api/v1/scorecards?from=${monthStart}&to=${today}`))
-    await calendar.getByRole('button', { name: '确认' }).click()
+    await confirm.click()
     await calendar.waitFor({ state: 'hidden' })
     await page.waitForURL(`${server.url}/dashboard?from=${monthStart}&to=${today}`)
     assert.equal((await fetched).status(), 200)
