@@ -75,6 +75,19 @@ export function createAppRouter(user: Ref<User | null>): Router {
         meta: { title: 'inspector.scorecards', auth: true },
       },
       {
+        path: '/dashboard',
+        name: 'dashboard',
+        component: () => import('./views/dashboard/DashboardView.vue'),
+        meta: { title: 'dash.title', auth: true },
+      },
+      {
+        path: '/dashboard/townships/:id',
+        name: 'dashboard-township',
+        component: () => import('./views/dashboard/DashboardTownshipView.vue'),
+        props: true,
+        meta: { title: 'dash.townshipTitle', auth: true },
+      },
+      {
         path: '/office/rota',
         name: 'office-rota',
         component: () => import('./views/office/RotaView.vue'),
