@@ -41,6 +41,12 @@ func (s *Server) notifications(c echo.Context) error {
 }
 
 func (s *Server) readNotification(c echo.Context) error {
+	var none struct{}
+	if c.Request().ContentLength != 0 {
+		if err := bind(c, &none); err != nil {
+			return err
+		}
+	}
 	if err := s.deps.App.Reminders.MarkRead(c.Request().Context(), actor(c), c.Param("id")); err != nil {
 		return err
 	}
