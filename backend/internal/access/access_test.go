@@ -283,6 +283,8 @@ func TestPolicies(t *testing.T) {
 		{"PetitionReaders", PetitionReaders, []string{"admin", "official", "team member", "lead", "petition officer", "district petition", "villager"}},
 		{"FigureReaders", FigureReaders, []string{"admin", "inspector", "lead", "petition officer", "district petition"}},
 		{"LeaveReaders", LeaveReaders, []string{"admin", "inspector", "lead"}},
+		{"DistrictOffice", DistrictOffice, []string{"admin", "district petition"}},
+		{"SupervisionAnswerers", SupervisionAnswerers, []string{"official", "team member", "lead", "petition officer", "district petition"}},
 	}
 	for _, c := range cases {
 		allowed := map[string]bool{}

@@ -60,6 +60,12 @@ var (
 	PetitionReaders = Roles(domain.RoleAdmin, domain.RoleOfficial, domain.RolePetitionOfficer, domain.RoleVillager)
 	// PetitionHandlers reply to petitions assigned to them.
 	PetitionHandlers = Roles(domain.RoleAdmin, domain.RolePetitionOfficer, domain.RoleOfficial)
+	// DistrictOffice is the district petition office, which supervises (督办): admins and
+	// petition officers without a township.
+	DistrictOffice Policy = DistrictPetitionOffice
+	// SupervisionAnswerers answer supervision instructions: the township's petition officers
+	// and the handler (an official, or a petition officer), as the petition then decides.
+	SupervisionAnswerers = Roles(domain.RolePetitionOfficer, domain.RoleOfficial)
 	// FigureReaders read petition figures.
 	FigureReaders = AnyOf(Roles(domain.RoleAdmin, domain.RoleInspector, domain.RolePetitionOfficer), Lead)
 )

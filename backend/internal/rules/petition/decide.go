@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"minxin/backend/internal/civil"
 )
@@ -48,7 +49,12 @@ const (
 	CodeTransferTo       = "transfer_to_required" // field "to_township_id": neither or both of to_township_id and to_agency
 	CodeSameTownship     = "same_township"        // field "to_township_id": the township that holds the petition
 	CodeUnknownAgency    = "unknown_agency"       // field "to_agency": not one of Params.Agencies
+	CodeTextTooLong      = "text_too_long"        // any text of the body: more than MaxTextLength characters
 )
+
+// MaxTextLength bounds, in characters, every text an action takes (note, reason, guidance,
+// text, opinion): each may be printed in full on a written notice.
+const MaxTextLength = 5000
 
 // FieldError is one invalid field of an Invalid refusal.
 type FieldError struct {
@@ -275,6 +281,14 @@ func fieldErrors(action Action, in Input, f Facts, p Params) []FieldError {
 	case Transfer:
 		errs = append(errs, transferErrors(in, f, p)...)
 		require(in.Reason, "reason", CodeReasonRequired)
+	}
+	for _, t := range []struct{ field, value string }{
+		{"note", in.Note}, {"reason", in.Reason}, {"guidance", in.Guidance}, {"text", in.Text}, {"opinion", in.Opinion},
+	} {
+		if utf8.RuneCountInString(t.value) > MaxTextLength {
+			errs = append(errs, FieldError{Field: t.field, Code: CodeTextTooLong,
+				Message: fmt.Sprintf("%s must be at most %d characters", t.field, MaxTextLength)})
+		}
 	}
 	return errs
 }

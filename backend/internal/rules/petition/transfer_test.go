@@ -2,6 +2,7 @@ package petition
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -183,5 +184,37 @@ func TestPendingDeadline(t *testing.T) {
 	f.State = Transferred
 	if step, by := PendingDeadline(f, loc, specParams); step != "" || by != nil {
 		t.Errorf("a transferred petition waits for %s by %v", step, by)
+	}
+}
+
+// Every text an action takes is printed on its notice, and bounded.
+func TestDecideTextsAreBounded(t *testing.T) {
+	loc := shanghai(t)
+	now := at(loc, 2026, 11, 25, 10, 0, 0)
+	long := strings.Repeat("长", MaxTextLength+1)
+	exact := strings.Repeat("长", MaxTextLength)
+	cases := []struct {
+		action Action
+		state  State
+		actor  ActorKind
+		in     Input
+		field  string
+	}{
+		{Accept, Submitted, PetitionOfficer, Input{Note: long}, "note"},
+		{Reject, Submitted, PetitionOfficer, Input{Reason: long, Guidance: "x"}, "reason"},
+		{Reject, Submitted, PetitionOfficer, Input{Reason: "x", Guidance: long}, "guidance"},
+		{Reply, Accepted, PetitionOfficer, Input{Text: long}, "text"},
+		{Review, ReviewRequested, Admin, Input{Opinion: long}, "opinion"},
+		{Transfer, Submitted, Admin, Input{ToAgency: "县公安局", Reason: long}, "reason"},
+	}
+	for _, c := range cases {
+		f := factsIn(c.state, now, time.Hour, loc)
+		_, r := Decide(c.action, c.in, f, As(c.actor), now, loc, specParams)
+		if r == nil || r.Kind != Invalid || r.Fields[0].Field != c.field || r.Fields[0].Code != CodeTextTooLong {
+			t.Errorf("%s with %d characters of %s: %+v", c.action, MaxTextLength+1, c.field, r)
+		}
+	}
+	if _, r := Decide(Reply, Input{Text: exact}, factsIn(Accepted, now, time.Hour, loc), As(Admin), now, loc, specParams); r != nil {
+		t.Errorf("a reply of exactly %d characters: %v", MaxTextLength, r)
 	}
 }
