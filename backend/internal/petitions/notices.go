@@ -236,11 +236,13 @@ func (s *Service) TrackedNotices(ctx context.Context, cred Credentials, addr str
 	return noticesOf(s.st.Reader(ctx), row.ID)
 }
 
-// TrackedNoticeFile answers the PDF of a notice of the petition of a tracking code and PIN;
-// a notice of another petition answers as a missing one.
+// TrackedNoticeFile answers the PDF of a notice of the petition of a tracking code and PIN. A
+// wrong PIN, an unknown code, a notice of another petition and a missing one answer alike.
 func (s *Service) TrackedNoticeFile(ctx context.Context, cred Credentials, addr, id string) (NoticeFile, error) {
 	row, err := s.checkPIN(ctx, cred, addr)
-	if err != nil {
+	if domain.IsKind(err, domain.KindNotFound) {
+		return NoticeFile{}, domain.NotFound("notice")
+	} else if err != nil {
 		return NoticeFile{}, err
 	}
 	tx := s.st.Reader(ctx)
