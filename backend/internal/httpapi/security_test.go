@@ -849,6 +849,16 @@ func TestSecurityInjectionStringsAreInert(t *testing.T) {
 			withdrawn := submit()
 			call("POST", "/api/v1/petitions/"+withdrawn.ID+"/withdraw", "", asPetitioner(withdrawn, map[string]any{"reason": p}))
 			same("withdraw reason", eventWith(call("GET", "/api/v1/petitions/"+withdrawn.ID, "officer", nil)["events"], "withdraw")["reason"], p)
+			// Casework: a transfer's reason (printed on its notice), a supervision instruction and its answer.
+			moved := submit()
+			call("POST", "/api/v1/petitions/"+moved.ID+"/transfer", "officer", map[string]any{"to_agency": "县公安局", "reason": p})
+			same("transfer reason", eventWith(call("GET", "/api/v1/petitions/"+moved.ID, "officer", nil)["events"], "transfer")["reason"], p)
+			same("tracked transfer reason", eventWith(call("GET", "/api/v1/petitions/track?code="+url.QueryEscape(moved.Code)+"&pin="+moved.PIN, "", nil)["events"], "transfer")["reason"], p)
+			supervised := submit()
+			call("POST", "/api/v1/petitions/"+supervised.ID+"/supervise", "admin", map[string]any{"note": p, "act_by": "2029-01-20"})
+			answered := call("POST", "/api/v1/petitions/"+supervised.ID+"/supervision-answer", "officer", map[string]any{"text": p})["items"].([]any)[0].(map[string]any)
+			same("supervision note", answered["note"], p)
+			same("supervision answer", answered["answer"], p)
 
 			// Audits: a finding, its explanation and resolution; a cancelled round.
 			record := sample[i].(map[string]any)["record_id"].(string)
