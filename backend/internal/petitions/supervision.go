@@ -89,6 +89,14 @@ func notDistrictOffice(a domain.Actor) error {
 	return domain.Errorf(domain.KindForbidden, "forbidden", "supervision is for the district petition office: admins and petition officers without a township")
 }
 
+// supervisedColumns are what the supervision list reads of a petition: what the rules need for
+// its deadline, and its open instructions (one probe of petition_supervisions' index each).
+const supervisedColumns = `petitions.id, petitions.township_id, petitions.tracking_code, petitions.state,
+	petitions.received_on, petitions.transferred_on, petitions.transferred_from, petitions.accepted_at,
+	petitions.replied_at, petitions.review_requested_at, petitions.reviewed_at, petitions.rereview_requested_at,
+	petitions.rereviewed_at, petitions.extension_days,
+	(SELECT COUNT(*) FROM petition_supervisions ps WHERE ps.petition_id = petitions.id AND ps.answered_at IS NULL) AS open_instructions`
+
 // SupervisionList lists, for the district petition office, every petition it may know of that
 // is overdue or whose deadline is at most 3 days away, soonest first: one range over the
 // indexed due_at (petition.SupervisionHorizon), the rules then giving each its deadline.
@@ -101,36 +109,22 @@ func (s *Service) SupervisionList(ctx context.Context, a domain.Actor) (Supervis
 	if err != nil {
 		return SupervisionList{}, err
 	}
-	var rows []petitionRow
-	if err := q.Where("petitions.due_at IS NOT NULL AND petitions.due_at <= ?", petition.SupervisionHorizon(tx.Now, tx.Loc())).
-		Order("petitions.due_at, petitions.id").Find(&rows).Error; err != nil {
+	var rows []struct {
+		Row              petitionRow `gorm:"embedded"`
+		OpenInstructions int
+	}
+	if err := q.Model(&petitionRow{}).Select(supervisedColumns).
+		Where("petitions.due_at IS NOT NULL AND petitions.due_at <= ?", petition.SupervisionHorizon(tx.Now, tx.Loc())).
+		Order("petitions.due_at, petitions.id").Scan(&rows).Error; err != nil {
 		return SupervisionList{}, err
 	}
-	out := SupervisionList{Items: []SupervisionItem{}}
-	if len(rows) == 0 {
-		return out, nil
-	}
-	ids := make([]string, len(rows))
-	for i, r := range rows {
-		ids[i] = r.ID
-	}
-	var open []struct {
-		PetitionID string
-		N          int
-	}
-	if err := tx.Model(&supervisionRow{}).Select("petition_id, COUNT(*) AS n").
-		Where("petition_id IN ? AND answered_at IS NULL", ids).Group("petition_id").Scan(&open).Error; err != nil {
-		return SupervisionList{}, err
-	}
-	openBy := map[string]int{}
-	for _, o := range open {
-		openBy[o.PetitionID] = o.N
-	}
+	out := SupervisionList{Items: make([]SupervisionItem, 0, len(rows))}
 	paramsOn, err := ParamsByDate(tx)
 	if err != nil {
 		return SupervisionList{}, err
 	}
-	for _, r := range rows {
+	for _, x := range rows {
+		r := x.Row
 		step, by := petition.PendingDeadline(r.facts(), tx.Loc(), paramsOn(r.ReceivedOn))
 		if by == nil || !petition.Supervised(*by, tx.Now, tx.Loc()) {
 			continue // due_at and the rules agree; this keeps the answer the rules' even if not
@@ -138,7 +132,7 @@ func (s *Service) SupervisionList(ctx context.Context, a domain.Actor) (Supervis
 		days := petition.DaysLeft(*by, tx.Now, tx.Loc())
 		out.Items = append(out.Items, SupervisionItem{PetitionID: r.ID, TownshipID: r.TownshipID, TrackingCode: r.TrackingCode,
 			State: r.State, Step: string(step), NextDeadline: *by, DaysLeft: days, Overdue: !tx.Now.Before(by.End(tx.Loc())),
-			OpenInstructions: openBy[r.ID]})
+			OpenInstructions: x.OpenInstructions})
 	}
 	return out, nil
 }
