@@ -126,10 +126,6 @@ func transition(tx *store.Tx, row *petitionRow, actorID, actorKind string, kinds
 			return err
 		}
 	}
-	office, err := townshipName(tx, row.TownshipID) // the issuing office of a notice: the township holding it now
-	if err != nil {
-		return err
-	}
 	before := *row
 	ev := petitionEventRow{ID: domain.NewID(), PetitionID: row.ID, TownshipID: row.TownshipID, At: tx.Now,
 		ActorID: actorID, ActorKind: actorKind, Action: string(action), FromState: &before.State, ToState: string(next)}
@@ -145,7 +141,7 @@ func transition(tx *store.Tx, row *petitionRow, actorID, actorKind string, kinds
 	if err := tx.Create(&ev).Error; err != nil {
 		return err
 	}
-	issued, err := issueNotice(tx, *row, ev, office, dest.name, in, p)
+	issued, err := issueNotice(tx, *row, ev, dest.name, in, p)
 	if err != nil {
 		return err
 	}

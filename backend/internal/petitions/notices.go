@@ -103,12 +103,17 @@ func (n noticeRow) logged() noticeLog {
 }
 
 // issueNotice issues the notice of the action of ev, if it issues one, for the petition as the
-// action left it: office is the township that took the step, dest where a transfer went. The
-// notice's township is the petition's; a transfer then moves it with the rest of the history.
-func issueNotice(tx *store.Tx, row petitionRow, ev petitionEventRow, office, dest string, in ActionInput, p petition.Params) (*noticeRow, error) {
+// action left it; dest is where a transfer went. The issuing office is the township that held
+// the petition when the step was taken, the event's (for a transfer, the sending township);
+// the notice is kept with it, and a transfer then moves it with the rest of the history.
+func issueNotice(tx *store.Tx, row petitionRow, ev petitionEventRow, dest string, in ActionInput, p petition.Params) (*noticeRow, error) {
 	kind, ok := noticeKinds[petition.Action(ev.Action)]
 	if !ok {
 		return nil, nil
+	}
+	office, err := townshipName(tx, ev.TownshipID)
+	if err != nil {
+		return nil, err
 	}
 	var last int
 	if err := tx.Model(&noticeRow{}).Where("petition_id = ?", row.ID).Select("COALESCE(MAX(seq), 0)").Scan(&last).Error; err != nil {
@@ -165,7 +170,11 @@ func noticeFacts(kind notice.Kind, row petitionRow, tx *store.Tx, office, dest s
 	case notice.Transfer:
 		f.Destination, f.Decision = dest, strings.TrimSpace(in.Reason)
 		if row.TransferAgency == nil { // received anew in the district: its acceptance deadline
-			f.NextStep = fmt.Sprintf("%s将自收到之日起%d日内决定是否受理并告知你，办理进展仍可凭原查询码和密码查询", dest, p.AcceptDays)
+			whom := "你"
+			if row.Anonymous {
+				whom = "信访人"
+			}
+			f.NextStep = fmt.Sprintf("%s将自收到之日起%d日内决定是否受理并告知%s，办理进展仍可凭原查询码和密码查询", dest, p.AcceptDays, whom)
 			f.NextBy = dateText(d.AcceptBy)
 		} else {
 			f.NextStep = fmt.Sprintf("请就该事项与%s联系", dest)
