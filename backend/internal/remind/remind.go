@@ -75,7 +75,7 @@ func notify(tx *store.Tx, events []event) (int, error) {
 // Run runs every reminder job once as of at, and answers how many notifications it wrote.
 func (s *Service) Run(ctx context.Context, at time.Time) (int, error) {
 	total := 0
-	for _, job := range []func(*store.Tx) ([]event, error){visitsDue, nightsShort, stationingBehind, petitionDeadlines, findingsOpen} {
+	for _, job := range []func(*store.Tx) ([]event, error){visitsDue, nightsShort, stationingBehind, petitionDeadlines, findingsOpen, supervised} {
 		err := s.st.TxAt(ctx, at, func(tx *store.Tx) error {
 			events, err := job(tx)
 			if err != nil {

@@ -141,3 +141,12 @@ func FindingMessage(due *civil.Date) Message {
 		En: Text{"Audit finding awaits your explanation", "Please explain the audit finding" + byEn + "."},
 	}
 }
+
+// SupervisionMessage tells the township's petition officers and the handler of a supervision
+// instruction (督办) from the district petition office.
+func SupervisionMessage(code string, actBy civil.Date) Message {
+	return Message{
+		Zh: Text{"信访件被督办", fmt.Sprintf("区信访办对信访件%s下达督办意见，请于%s前办理并答复。", code, actBy)},
+		En: Text{"Petition under supervision", fmt.Sprintf("The district petition office issued an instruction on petition %s: act and answer by %s.", code, actBy)},
+	}
+}
