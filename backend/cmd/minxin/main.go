@@ -45,9 +45,13 @@ const usage = `minxin <command>
   user create --role R --username U [--township-id ID] [--team-member] [--lead] [--display-name N] --password-stdin
   audit verify --seed S --manifest FILE --size N [--min-per-township K]
   log verify            check the activity log's hash chain (exit 1 when broken)
+  keys rotate [--wait D] [--reseal-only]
+                        add a new data key, re-seal everything under it while the service
+                        runs, then retire the old key (docs/deployment.md)
+  keys status           the data keys and how many rows each one seals
 
-Environment: MINXIN_ADDR, MINXIN_DATABASE_URL, MINXIN_DATA_DIR, MINXIN_JWT_SECRET, MINXIN_TIMEZONE,
-MINXIN_TRUSTED_PROXIES, MINXIN_MAX_CONNECTIONS (each also as NAME_FILE).
+Environment: MINXIN_ADDR, MINXIN_DATABASE_URL, MINXIN_DATA_DIR, MINXIN_JWT_SECRET, MINXIN_DATA_KEY,
+MINXIN_TIMEZONE, MINXIN_TRUSTED_PROXIES, MINXIN_MAX_CONNECTIONS (each also as NAME_FILE).
 `
 
 func main() {
@@ -81,6 +85,10 @@ func run(args []string, stdin io.Reader, stdout io.Writer, logger *slog.Logger) 
 		return 0, auditVerify(args[2:], stdout)
 	case cmd == "log verify":
 		return logVerify(stdout)
+	case cmd == "keys rotate":
+		return 0, keysRotate(args[2:], stdout)
+	case cmd == "keys status":
+		return 0, keysStatus(stdout)
 	case args[0] == "help", args[0] == "-h", args[0] == "--help":
 		fmt.Fprint(stdout, usage)
 		return 0, nil
@@ -95,7 +103,18 @@ func openStore() (config.Config, *store.Store, error) {
 		return cfg, nil, fmt.Errorf("configuration:\n%w", err)
 	}
 	st, err := store.Open(store.Options{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, Location: cfg.Location})
-	return cfg, st, err
+	if err != nil {
+		return cfg, nil, err
+	}
+	// Petitioners' identities are sealed under the data keys (MINXIN_DATA_KEY), which every
+	// command's services use through the store.
+	keys, err := cfg.Keys()
+	if err != nil {
+		st.Close()
+		return cfg, nil, err
+	}
+	st.UseKeys(keys)
+	return cfg, st, nil
 }
 
 func migrate(stdout io.Writer) error {
@@ -147,7 +166,7 @@ func serve(logger *slog.Logger) error {
 		return err
 	}
 	qrKey := qrtoken.NewKey(secret)
-	services := app.New(st, app.Options{QRKey: &qrKey})
+	services := app.New(st, app.Options{QRKey: &qrKey, Keys: st.Keys()})
 	if _, err := services.Migrate(ctx); err != nil {
 		return err
 	}
@@ -162,6 +181,10 @@ func serve(logger *slog.Logger) error {
 			}
 			logger.Info("petitions closed by themselves", "count", n)
 		})
+	}()
+	go func() {
+		// A rotation (`minxin keys rotate`) rewrites the key file: every instance reads it again.
+		reloadKeysEvery(ctx, cfg, st.Keys(), keyReload, logger)
 	}()
 	go func() {
 		// Changes are chained onto the activity log a second after they are made.

@@ -20,6 +20,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync/atomic"
 )
@@ -35,6 +36,11 @@ const (
 	kidLen       = 8
 	indexBytes   = 16
 )
+
+// Portable is the context of a value that is copied from its row into others (the activity
+// log's before and after, a cache): it opens wherever it is found. A value that lives in one
+// row only is better bound to that row by a context naming it.
+const Portable = ""
 
 // Errors of Open.
 var (
@@ -345,4 +351,33 @@ func (r *Keyring) PhoneIndexes(phone string) []string {
 		out[i] = index(k, phone)
 	}
 	return out
+}
+
+// sealedInJSON matches a sealed value written as a JSON string: its body is at least the
+// nonce and the tag (28 bytes, 38 characters of base64).
+var sealedInJSON = regexp.MustCompile(`"v1:[0-9a-f]{8}:[A-Za-z0-9_-]{38,}"`)
+
+// blinded is what Blind writes for every sealed value.
+const blinded = `"v1:sealed"`
+
+// Blind replaces every sealed value quoted in a JSON text by one fixed value. The activity
+// log hashes its entries blinded, so that re-sealing a value under a new key leaves the hash
+// chain whole; the sealed value itself is authenticated by its own tag.
+func Blind(jsonText string) string {
+	if !strings.Contains(jsonText, `"v1:`) {
+		return jsonText
+	}
+	return sealedInJSON.ReplaceAllLiteralString(jsonText, blinded)
+}
+
+// FindAll returns the sealed values quoted in a JSON text, without their quotes.
+func FindAll(jsonText string) []string {
+	if !strings.Contains(jsonText, `"v1:`) {
+		return nil
+	}
+	found := sealedInJSON.FindAllString(jsonText, -1)
+	for i, f := range found {
+		found[i] = f[1 : len(f)-1]
+	}
+	return found
 }

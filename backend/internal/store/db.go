@@ -21,6 +21,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"minxin/backend/internal/domain"
+	"minxin/backend/internal/seal"
 )
 
 // Store is the database of one district.
@@ -34,6 +35,9 @@ type Store struct {
 	// so that the pool always has connections left for the rate limits and other requests.
 	requestSlots chan struct{}
 	cache        configCache
+	// keys seal the personal data kept at rest (UseKeys); a random key of this process until
+	// it is given the district's.
+	keys *seal.Keyring
 }
 
 // poolSize is the most PostgreSQL connections one instance opens.
@@ -101,8 +105,15 @@ func Open(opts Options) (*Store, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &Store{db: db, sqlDB: sqlDB, dialect: dialect, loc: loc, now: cfg.NowFunc, requestSlots: make(chan struct{}, slots)}, nil
+	return &Store{db: db, sqlDB: sqlDB, dialect: dialect, loc: loc, now: cfg.NowFunc, requestSlots: make(chan struct{}, slots),
+		keys: seal.NewRandomKeyring()}, nil
 }
+
+// UseKeys gives the store the keyring personal data is sealed under at rest.
+func (s *Store) UseKeys(k *seal.Keyring) { s.keys = k }
+
+// Keys is the keyring personal data is sealed under at rest.
+func (s *Store) Keys() *seal.Keyring { return s.keys }
 
 // Close closes the database.
 func (s *Store) Close() error { return s.sqlDB.Close() }
