@@ -340,7 +340,7 @@ func linkDuplicate(tx *store.Tx, row *petitionRow, who *PetitionerInput, p petit
 	var earlier []petitionRow
 	err := tx.Select("id, category, received_on, subject, text").
 		Where("petitioner_phone_index IN ? AND category = ? AND township_id = ? AND received_on >= ? AND received_on <= ?",
-			tx.Keys().PhoneIndexes(who.Phone), row.Category, row.TownshipID,
+			phoneIndexes(tx.Keys(), who.Phone), row.Category, row.TownshipID,
 			row.ReceivedOn.AddDays(-p.DuplicateWindowDays), row.ReceivedOn.AddDays(p.DuplicateWindowDays)).
 		Order("received_on DESC, id DESC").Limit(100).Find(&earlier).Error
 	if err != nil {

@@ -119,9 +119,10 @@ func FormatKeys(keys []Key) string {
 
 // ringKey is a key ready for use: its cipher and its index key.
 type ringKey struct {
-	id    string
-	aead  cipher.AEAD
-	index []byte
+	id       string
+	aead     cipher.AEAD
+	index    []byte
+	portable []byte // the additional data of a Portable value under this key
 }
 
 func prepare(k Key) (*ringKey, error) {
@@ -141,7 +142,8 @@ func prepare(k Key) (*ringKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &ringKey{id: k.ID(), aead: aead, index: idx}, nil
+	id := k.ID()
+	return &ringKey{id: id, aead: aead, index: idx, portable: aad(id, Portable)}, nil
 }
 
 // set is one immutable generation of a keyring.
@@ -226,6 +228,13 @@ func (r *Keyring) Has(id string) bool {
 // a value copied onto another record does not open there.
 func aad(kid, context string) []byte { return []byte(sealedPrefix + kid + ":" + context) }
 
+func (k *ringKey) aad(context string) []byte {
+	if context == Portable {
+		return k.portable
+	}
+	return aad(k.id, context)
+}
+
 // Seal seals plain for the record named by context (for example "petition:<id>") under the
 // current key.
 func (r *Keyring) Seal(plain, context string) string {
@@ -239,7 +248,7 @@ func (r *Keyring) SealBytes(plain []byte, context string) []byte {
 	if _, err := rand.Read(buf); err != nil {
 		panic(err) // crypto/rand does not fail
 	}
-	sealed := k.aead.Seal(buf, buf, plain, aad(k.id, context))
+	sealed := k.aead.Seal(buf, buf, plain, k.aad(context))
 	out := make([]byte, 0, len(sealedPrefix)+kidLen+1+base64.RawURLEncoding.EncodedLen(len(sealed)))
 	out = append(out, sealedPrefix...)
 	out = append(out, k.id...)
@@ -249,27 +258,35 @@ func (r *Keyring) SealBytes(plain []byte, context string) []byte {
 
 // Open opens a value sealed for context under any key of the ring.
 func (r *Keyring) Open(sealed, context string) (string, error) {
-	b, err := r.OpenBytes([]byte(sealed), context)
-	return string(b), err
+	kid, body, ok := split(sealed)
+	if !ok {
+		return "", ErrNotSealed
+	}
+	plain, err := r.open(kid, body, context)
+	return string(plain), err
 }
 
 // OpenBytes is Open for bytes.
 func (r *Keyring) OpenBytes(sealed []byte, context string) ([]byte, error) {
-	kid, body, ok := split(sealed)
+	kid, body, ok := split(string(sealed))
 	if !ok {
 		return nil, ErrNotSealed
 	}
+	return r.open(kid, body, context)
+}
+
+func (r *Keyring) open(kid, body, context string) ([]byte, error) {
 	k, ok := r.cur.Load().byID[kid]
 	if !ok {
 		return nil, fmt.Errorf("%w (key %s)", ErrUnknownKey, kid)
 	}
-	raw := make([]byte, base64.RawURLEncoding.DecodedLen(len(body)))
-	n, err := base64.RawURLEncoding.Decode(raw, body)
-	if err != nil || n < k.aead.NonceSize()+k.aead.Overhead() {
+	raw, err := base64.RawURLEncoding.DecodeString(body)
+	ns := k.aead.NonceSize()
+	if err != nil || len(raw) < ns+k.aead.Overhead() {
 		return nil, ErrTampered
 	}
-	raw = raw[:n]
-	plain, err := k.aead.Open(nil, raw[:k.aead.NonceSize()], raw[k.aead.NonceSize():], aad(kid, context))
+	// Opened in place, over the ciphertext.
+	plain, err := k.aead.Open(raw[ns:ns], raw[:ns], raw[ns:], k.aad(context))
 	if err != nil {
 		return nil, ErrTampered
 	}
@@ -277,20 +294,20 @@ func (r *Keyring) OpenBytes(sealed []byte, context string) ([]byte, error) {
 }
 
 // split takes a sealed value apart into its key id and body.
-func split(b []byte) (kid string, body []byte, ok bool) {
-	if len(b) < len(sealedPrefix)+kidLen+1 || string(b[:len(sealedPrefix)]) != sealedPrefix || b[len(sealedPrefix)+kidLen] != ':' {
-		return "", nil, false
+func split(s string) (kid, body string, ok bool) {
+	if len(s) < len(sealedPrefix)+kidLen+1 || s[:len(sealedPrefix)] != sealedPrefix || s[len(sealedPrefix)+kidLen] != ':' {
+		return "", "", false
 	}
-	kid = string(b[len(sealedPrefix) : len(sealedPrefix)+kidLen])
+	kid = s[len(sealedPrefix) : len(sealedPrefix)+kidLen]
 	if !isHex(kid) {
-		return "", nil, false
+		return "", "", false
 	}
-	return kid, b[len(sealedPrefix)+kidLen+1:], true
+	return kid, s[len(sealedPrefix)+kidLen+1:], true
 }
 
 // IsSealed reports whether s has the form of a sealed value (whether it opens is Open's).
 func IsSealed(s string) bool {
-	_, _, ok := split([]byte(s))
+	_, _, ok := split(s)
 	return ok
 }
 
@@ -300,7 +317,7 @@ func KeyOf(s string) (string, bool) {
 		kid := s[len(indexPrefix) : len(indexPrefix)+kidLen]
 		return kid, isHex(kid)
 	}
-	kid, _, ok := split([]byte(s))
+	kid, _, ok := split(s)
 	return kid, ok
 }
 

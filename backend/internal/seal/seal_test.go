@@ -53,7 +53,7 @@ func TestOpenRefuses(t *testing.T) {
 	a, b := key(t, 'a'), key(t, 'b')
 	r := ring(t, a)
 	good := r.Seal("13800001234", "petition:1")
-	kid, body, _ := split([]byte(good))
+	kid, body, _ := split(good)
 	raw, _ := base64.RawURLEncoding.DecodeString(string(body))
 	flip := func(i int) string {
 		c := append([]byte(nil), raw...)
@@ -189,6 +189,17 @@ func BenchmarkSealOpen(b *testing.B) {
 	for b.Loop() {
 		s := r.Seal("13800001234", "petition:0b7f3c1e-5d2a-4c1b-9e8f-2a3b4c5d6e7f")
 		if _, err := r.Open(s, "petition:0b7f3c1e-5d2a-4c1b-9e8f-2a3b4c5d6e7f"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkOpen(b *testing.B) {
+	k, _ := NewKey()
+	r, _ := NewKeyring(k)
+	s := r.Seal("13800001234", Portable)
+	for b.Loop() {
+		if _, err := r.Open(s, Portable); err != nil {
 			b.Fatal(err)
 		}
 	}
