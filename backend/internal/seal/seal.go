@@ -235,8 +235,9 @@ func (k *ringKey) aad(context string) []byte {
 	return aad(k.id, context)
 }
 
-// Seal seals plain for the record named by context (for example "petition:<id>") under the
-// current key.
+// Seal seals plain under the current key, for context: Portable for a value that is copied
+// from row to row (a petitioner's identity), or a name of the one row it belongs to (a kept
+// answer's key), where it alone opens.
 func (r *Keyring) Seal(plain, context string) string {
 	return string(r.SealBytes([]byte(plain), context))
 }
