@@ -199,11 +199,11 @@ func apply(row *petitionRow, ev *petitionEventRow, action petition.Action, in Ac
 // with the rules' code, or field errors (422).
 func refusalError(r *petition.Refusal) error {
 	if r.Kind == petition.Conflict {
-		return domain.Conflict(r.Code, "%s", r.Message)
+		return domain.Conflict(r.Code, r.Format, r.Args...)
 	}
 	var v domain.Invalid
 	for _, f := range r.Fields {
-		v.Add(f.Field, "%s", f.Message)
+		v.Add(f.Field, f.Format, f.Args...)
 	}
 	return v.Err()
 }

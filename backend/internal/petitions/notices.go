@@ -123,7 +123,10 @@ func issueNotice(tx *store.Tx, row petitionRow, ev petitionEventRow, dest string
 	if seq > 99 {
 		return nil, fmt.Errorf("petition %s has 99 notices already", row.ID)
 	}
-	f := noticeFacts(kind, row, tx, office, dest, in, p)
+	f, err := noticeFacts(kind, row, tx, office, dest, in, p)
+	if err != nil {
+		return nil, err
+	}
 	f.Number = notice.NumberOf(row.TrackingCode, seq)
 	pdf, err := notice.Render(f)
 	if err != nil {
@@ -143,11 +146,16 @@ func issueNotice(tx *store.Tx, row petitionRow, ev petitionEventRow, dest string
 // issuing office, the petitioner (nobody for an anonymous report), the subject, today's date,
 // the decision the action gave, and what the petitioner may do next by which date, from the
 // rules' deadlines and the settings' numbers of days.
-func noticeFacts(kind notice.Kind, row petitionRow, tx *store.Tx, office, dest string, in ActionInput, p petition.Params) notice.Facts {
+func noticeFacts(kind notice.Kind, row petitionRow, tx *store.Tx, office, dest string, in ActionInput, p petition.Params) (notice.Facts, error) {
 	f := notice.Facts{Kind: kind, TrackingCode: row.TrackingCode, Township: office, Subject: row.Subject,
 		Received: notice.DateText(row.ReceivedOn), Date: notice.DateText(tx.Today()), NextStep: notice.StandardNextStep(kind)}
 	if !row.Anonymous {
-		f.Petitioner = deref(row.PetitionerName)
+		// The name is sealed at rest (identity.go); the notice addresses the petitioner by it.
+		name, _, err := row.identity(tx.Keys())
+		if err != nil {
+			return f, err
+		}
+		f.Petitioner = name
 	}
 	d := petition.DeadlinesOf(row.facts(), tx.Loc(), p)
 	switch kind {
@@ -180,7 +188,7 @@ func noticeFacts(kind notice.Kind, row petitionRow, tx *store.Tx, office, dest s
 			f.NextStep = fmt.Sprintf("请就该事项与%s联系", dest)
 		}
 	}
-	return f
+	return f, nil
 }
 
 // dateText writes a deadline as a notice prints it, or "" when there is none.

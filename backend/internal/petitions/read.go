@@ -211,7 +211,10 @@ func petitionViews(tx *store.Tx, a domain.Actor, rows []petitionRow) ([]Petition
 			v.HandlerID, v.ReceptionDayID, v.DuplicateOf, v.PossibleDuplicate = nil, nil, nil, false
 		}
 		if !r.Anonymous {
-			name, phone := deref(r.PetitionerName), deref(r.PetitionerPhone)
+			name, phone, err := r.identity(tx.Keys())
+			if err != nil {
+				return nil, err
+			}
 			if full {
 				v.Petitioner = &Petitioner{Name: name, Phone: phone}
 			} else {

@@ -56,11 +56,18 @@ const (
 // text, opinion): each may be printed in full on a written notice.
 const MaxTextLength = 5000
 
-// FieldError is one invalid field of an Invalid refusal.
+// FieldError is one invalid field of an Invalid refusal. Format and Args made Message, so that
+// it can be said in another language.
 type FieldError struct {
 	Field   string // the request body's field name, snake_case
 	Code    string
 	Message string
+	Format  string
+	Args    []any
+}
+
+func fieldError(field, code, format string, args ...any) FieldError {
+	return FieldError{Field: field, Code: code, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // Refusal says why an action was refused. Code and Message are those of the first field error
@@ -69,6 +76,8 @@ type Refusal struct {
 	Kind    RefusalKind
 	Code    string
 	Message string
+	Format  string // Message is Format with Args
+	Args    []any
 	Fields  []FieldError
 }
 
@@ -76,14 +85,14 @@ type Refusal struct {
 func (r *Refusal) Error() string { return r.Message }
 
 func conflict(code, format string, args ...any) *Refusal {
-	return &Refusal{Kind: Conflict, Code: code, Message: fmt.Sprintf(format, args...)}
+	return &Refusal{Kind: Conflict, Code: code, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 func invalid(fields []FieldError) *Refusal {
 	if len(fields) == 0 {
 		return nil
 	}
-	return &Refusal{Kind: Invalid, Code: fields[0].Code, Message: fields[0].Message, Fields: fields}
+	return &Refusal{Kind: Invalid, Code: fields[0].Code, Message: fields[0].Message, Format: fields[0].Format, Args: fields[0].Args, Fields: fields}
 }
 
 // transition is one row of the transition table: the action moves a petition in one of the
@@ -141,8 +150,7 @@ var (
 func Decide(action Action, in Input, f Facts, actor Actor, now time.Time, loc *time.Location, p Params) (next State, err *Refusal) {
 	rows, known := transitionTable[action]
 	if !known {
-		return f.State, invalid([]FieldError{{Field: "action", Code: CodeUnknownAction,
-			Message: fmt.Sprintf("%q is not a petition action", string(action))}})
+		return f.State, invalid([]FieldError{fieldError("action", CodeUnknownAction, "%q is not a petition action", string(action))})
 	}
 	if f.State == Rereviewed && action != Feedback {
 		return f.State, conflict(CodeFinalState, "the petition was re-reviewed, which is final; nothing more can be done or requested")
@@ -248,7 +256,7 @@ func fieldErrors(action Action, in Input, f Facts, p Params) []FieldError {
 	var errs []FieldError
 	require := func(value, field, code string) {
 		if strings.TrimSpace(value) == "" {
-			errs = append(errs, FieldError{Field: field, Code: code, Message: field + " is required"})
+			errs = append(errs, fieldError(field, code, "%s is required", field))
 		}
 	}
 	switch action {
@@ -260,19 +268,16 @@ func fieldErrors(action Action, in Input, f Facts, p Params) []FieldError {
 	case Extend:
 		switch {
 		case in.Days < 1:
-			errs = append(errs, FieldError{Field: "days", Code: CodeInvalidDays,
-				Message: "days must be at least 1"})
+			errs = append(errs, fieldError("days", CodeInvalidDays, "days must be at least 1"))
 		case in.Days > p.MaxExtensionDays:
-			errs = append(errs, FieldError{Field: "days", Code: CodeExtensionTooLong,
-				Message: fmt.Sprintf("an extension is at most %d days", p.MaxExtensionDays)})
+			errs = append(errs, fieldError("days", CodeExtensionTooLong, "an extension is at most %d days", p.MaxExtensionDays))
 		}
 		require(in.Reason, "reason", CodeReasonRequired)
 	case Reply:
 		require(in.Text, "text", CodeTextRequired)
 	case Feedback:
 		if !in.Rating.Valid() {
-			errs = append(errs, FieldError{Field: "rating", Code: CodeInvalidRating,
-				Message: "rating must be satisfied, basically_satisfied or dissatisfied"})
+			errs = append(errs, fieldError("rating", CodeInvalidRating, "rating must be satisfied, basically_satisfied or dissatisfied"))
 		}
 	case RequestReview, RequestRereview, Withdraw:
 		require(in.Reason, "reason", CodeReasonRequired)
