@@ -47,7 +47,7 @@ func TestLoad(t *testing.T) {
 		{"bad proxy", map[string]string{"MINXIN_TRUSTED_PROXIES": "10.0.0.5,nginx"}, `MINXIN_TRUSTED_PROXIES: "nginx"`},
 		{"bad connection limit", map[string]string{"MINXIN_MAX_CONNECTIONS": "8"}, "MINXIN_MAX_CONNECTIONS"},
 		{"replica", map[string]string{"MINXIN_DATABASE_URL": "postgres://x@h1:5432,h2:5432/z?target_session_attrs=read-write", "MINXIN_JWT_SECRET_FILE": secretFile,
-			"MINXIN_DATABASE_REPLICA_URL": "postgres://x@h2:5432/z", "MINXIN_REPLICA_MAX_LAG": "5s"}, ""},
+			"MINXIN_DATABASE_REPLICA_URL": "postgres://x@h2:5432/z", "MINXIN_REPLICA_MAX_LAG": "5s", "MINXIN_DATA_KEY": strings.Repeat("ab", 32)}, ""},
 		{"replica without primary", map[string]string{"MINXIN_DATABASE_REPLICA_URL": "postgres://x@h2/z"}, "MINXIN_DATABASE_REPLICA_URL: a standby"},
 		{"replica not postgres", map[string]string{"MINXIN_DATABASE_URL": "postgres://x@y/z", "MINXIN_JWT_SECRET_FILE": secretFile,
 			"MINXIN_DATABASE_REPLICA_URL": "mysql://x"}, "MINXIN_DATABASE_REPLICA_URL: must start"},
@@ -127,7 +127,7 @@ func TestReplicaSettingsFromFiles(t *testing.T) {
 		return p
 	}
 	cfg, err := Load(env(map[string]string{
-		"MINXIN_DATABASE_URL": "postgres://x@h1/z", "MINXIN_JWT_SECRET": strings.Repeat("s", 32),
+		"MINXIN_DATABASE_URL": "postgres://x@h1/z", "MINXIN_JWT_SECRET": strings.Repeat("s", 32), "MINXIN_DATA_KEY": strings.Repeat("ab", 32),
 		"MINXIN_DATABASE_REPLICA_URL_FILE": write("replica", "postgres://x@h2/z"),
 		"MINXIN_REPLICA_MAX_LAG_FILE":      write("lag", "1m30s"),
 	}))
