@@ -110,7 +110,7 @@ var zhTerms = map[string]string{
 	"household": "农户", "leave": "请假记录", "attachment": "附件", "finding": "抽查发现",
 	"overnight stay": "住夜记录", "stationing session": "下村蹲点记录", "stay": "住夜记录", "session": "蹲点记录",
 	"day": "接访日", "talk day": "民情恳谈日记录", "trigger": "走访事由", "visit": "走访记录",
-	"checkin": "签到", "checkout": "签退",
+	"checkin": "签到", "checkout": "签退", "notice": "告知书", "notification": "提醒",
 	// roles
 	"admin": "管理员", "inspector": "督查人员", "petition_officer": "信访干部", "villager": "村民",
 	// channels
@@ -121,6 +121,7 @@ var zhTerms = map[string]string{
 	"close": "办结", "submitted": "已提交", "accepted": "已受理", "not_accepted": "不予受理", "assigned": "已交办",
 	"replied": "已答复", "closed": "已办结", "review_requested": "已申请复查", "reviewed": "已复查",
 	"rereview_requested": "已申请复核", "rereviewed": "已复核", "withdrawn": "已撤回",
+	"transfer": "转送", "transferred": "已转送",
 	// petition fields the rules name
 	"reason": "理由", "guidance": "告知的途径", "handler_id": "承办人", "text": "答复内容", "opinion": "意见",
 	// JSON types
@@ -130,6 +131,30 @@ var zhTerms = map[string]string{
 
 // zhMessages is the catalogue: every English message format and its Chinese.
 var zhMessages = map[string]string{
+	"must be the id of a user, or system":                                  "必须是用户的编号，或 system",
+	"must be an action's name, such as create or accept":                   "必须是操作的名称，例如 create 或 accept",
+	"must be a kind of record, such as petition or user":                   "必须是记录的类别，例如 petition 或 user",
+	"must be a record's id: at most 100 characters, no control characters": "必须是记录的编号：最多 100 个字符，不含控制字符",
+	"must be a list of 1 to %d names":                                      "必须是 1 至 %d 个名称的列表",
+	"must not begin or end with white space":                               "开头和结尾不能有空白",
+	"is in the list twice":                                                 "在列表中出现了两次",
+	"must differ from the old password":                                    "不能与原密码相同",
+	"is not your current password":                                         "不是您当前的密码",
+	"the password was changed meanwhile; log in again":                     "密码已被修改，请重新登录",
+	"the notice names the petitioner, whom your role sees masked; it is for the petitioner, the petition officers, the handler and admins": "告知书载有信访人姓名，您的角色只能看到隐去的信息；告知书供信访人、信访干部、承办人和管理员查看",
+	"an anonymous report keeps no petitioner to check at the counter: its PIN cannot be re-issued":                                         "匿名反映没有可在窗口核对的信访人，不能重新发放查询密码",
+	"is not the petitioner's phone on record: check who the person is":                                                                     "与登记的信访人电话不符，请核实来人身份",
+	"supervision is for the district petition office: admins and petition officers without a township":                                     "督办由区信访办进行：管理员和不属于乡镇的信访干部",
+	"the petition is %s: there is nothing left to supervise":                                                                               "该信访件%s，已无可督办的事项",
+	"must be today or later": "必须是今天或以后的日期",
+	"must be within a year":  "必须在一年以内",
+	"supervision instructions are answered by the township's petition officers and the handler":        "督办意见由本乡镇的信访干部和承办人答复",
+	"the petition has no supervision instruction waiting for an answer":                                "该信访件没有待答复的督办意见",
+	"must be the id of a township of the district":                                                     "必须是本区一个乡镇的编号",
+	"the petition was transferred once already; it cannot be transferred again":                        "该信访件已转送过一次，不能再次转送",
+	"a petition is transferred within its acceptance window, which ended with the day%s":               "信访件须在受理期限内转送，受理期限已于%s当天结束",
+	"give either to_township_id (a township of the district) or to_agency (an outside body), not both": "请填写 to_township_id（本区的乡镇）或 to_agency（区外机关）之一，不能同时填写",
+	"the petition is this township's already; transfer it to another township":                         "该信访件已属本乡镇，请转送到其他乡镇",
 	// HTTP titles (RFC 9457 title) and the HTTP layer
 	"Bad Request":                             "请求无法读取",
 	"Unauthorized":                            "需要登录",

@@ -187,7 +187,8 @@ var codeWords = []string{"JSON", "UUID", "RFC", "JPEG", "PNG", "PDF", "ASCII", "
 	"lat", "lng", "accuracy_m", "from", "period_start", "start_date", "tracking_code", "pin", "admin", "inspector", "official",
 	"petition_officer", "villager", "online", "reception", "letter", "phone", "talk_day", "open", "overdue", "closed",
 	"confirmed", "discrepancy", "unreachable", "no_issue", "violation_confirmed", "satisfied", "basically_satisfied", "dissatisfied",
-	"multipart", "form-data", "UTF", "u0000", "YYYY", "DD"}
+	"multipart", "form-data", "UTF", "u0000", "YYYY", "DD", "to_township_id", "to_agency", "system", "create", "accept",
+	"petition", "user"}
 
 func checkChinese(t *testing.T, en, zh string) {
 	t.Helper()
