@@ -89,6 +89,9 @@ var SettingDefs = []SettingDef{
 		{"code":"conduct","name_zh":"干部作风","name_en":"Conduct of officials"},
 		{"code":"other","name_zh":"其他","name_en":"Other"}]`},
 	{Key: "audit.explanation_days", Kind: KindInteger, Min: 1, Max: 365, Default: `7`},
+	// SMS reminders wait through the quiet hours (from, until; across midnight when from is later).
+	{Key: "sms.quiet_from", Kind: KindClock, Default: `"22:00"`},
+	{Key: "sms.quiet_until", Kind: KindClock, Default: `"07:00"`},
 }
 
 // SettingDefFor returns the definition of key.
