@@ -197,7 +197,13 @@ func TestSecurityIDORAcrossTownships(t *testing.T) {
 			body        any
 		}
 		b := w.b_
+		bNotification := domain.NewID() // a notification of B's official, read by anyone else
+		if err := env.Store.RawExec(context.Background(), `INSERT INTO notifications (id, user_id, kind, event_key, title_zh, body_zh, title_en, body_en, link, created_at)
+			VALUES (?, ?, 'visit_due', 'k', 't', 'b', 't', 'b', '/home', ?)`, bNotification, w.bOfficial.ID, time.Now()); err != nil {
+			t.Fatal(err)
+		}
 		cases := map[string]idorCase{
+			"POST /notifications/:id/read":       {id: bNotification},
 			"GET /townships/:id":                 {id: w.b.ID},
 			"PATCH /townships/:id":               {id: w.b.ID, body: map[string]any{"name": "被改名"}},
 			"GET /villages/:id":                  {id: w.vb.ID},
