@@ -23,6 +23,7 @@ import (
 
 	"golang.org/x/net/netutil"
 
+	"minxin/backend/internal/aliyunsms"
 	"minxin/backend/internal/app"
 	"minxin/backend/internal/auth"
 	"minxin/backend/internal/config"
@@ -31,6 +32,7 @@ import (
 	"minxin/backend/internal/httpapi"
 	"minxin/backend/internal/organisation"
 	"minxin/backend/internal/qrtoken"
+	"minxin/backend/internal/remind"
 	"minxin/backend/internal/sampler"
 	"minxin/backend/internal/store"
 	"minxin/backend/internal/web"
@@ -234,6 +236,30 @@ func serve(logger *slog.Logger) error {
 			logger.Info("notifications written", "count", n)
 		})
 	}()
+	// The outbox of reminders (SMS, Web Push) is sent every 10 seconds; rows are leased, so
+	// instances share it, and each SMS goes out once (docs/reminders.md).
+	smsCfg, err := config.LoadSMS(os.LookupEnv)
+	if err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
+	var sms remind.SMS
+	if smsCfg.Enabled() {
+		sms = aliyunsms.New(aliyunsms.Config{Endpoint: smsCfg.Endpoint, Region: smsCfg.Region, AccessKeyID: smsCfg.AccessKeyID,
+			AccessKeySecret: smsCfg.AccessKeySecret, SignName: smsCfg.SignName, TemplateCode: smsCfg.TemplateCode}, nil)
+	}
+	host, _ := os.Hostname()
+	sender := services.Reminders.NewSender(fmt.Sprintf("%s/%d/%s", host, os.Getpid(), domain.NewID()), sms, nil)
+	senderDone := make(chan struct{})
+	go func() {
+		defer close(senderDone)
+		sender.Every(ctx, 10*time.Second, func(n int, err error) {
+			if err != nil {
+				logger.Error("sending reminders", "error", err)
+				return
+			}
+			logger.Info("reminders sent", "count", n)
+		})
+	}()
 	go func() {
 		// A rotation (`minxin keys rotate`) rewrites the key file: every instance reads it again.
 		reloadKeysEvery(ctx, cfg, st.Keys(), keyReload, logger)
@@ -257,7 +283,7 @@ func serve(logger *slog.Logger) error {
 			}
 		}
 	}()
-	defer func() { stop(); <-jobsDone; <-remindersDone }()
+	defer func() { stop(); <-jobsDone; <-remindersDone; <-senderDone }()
 	signer, err := auth.NewSigner(secret, time.Now)
 	if err != nil {
 		return err

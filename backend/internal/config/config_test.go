@@ -209,3 +209,20 @@ func TestDataKeyGivenAsValueOrFile(t *testing.T) {
 		t.Fatalf("rewritten key file: %v %v", info, err)
 	}
 }
+
+func TestLoadSMS(t *testing.T) {
+	env := func(m map[string]string) Lookup {
+		return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+	}
+	if s, err := LoadSMS(env(nil)); err != nil || s.Enabled() {
+		t.Fatalf("unset: %+v %v", s, err)
+	}
+	if _, err := LoadSMS(env(map[string]string{"MINXIN_SMS_ACCESS_KEY_ID": "LTAI"})); err == nil || !strings.Contains(err.Error(), "MINXIN_SMS_TEMPLATE_CODE") {
+		t.Fatalf("half set: %v", err)
+	}
+	s, err := LoadSMS(env(map[string]string{"MINXIN_SMS_ACCESS_KEY_ID": "LTAI", "MINXIN_SMS_ACCESS_KEY_SECRET": "s",
+		"MINXIN_SMS_SIGN_NAME": "民心工程", "MINXIN_SMS_TEMPLATE_CODE": "SMS_1"}))
+	if err != nil || !s.Enabled() {
+		t.Fatalf("set: %+v %v", s, err)
+	}
+}

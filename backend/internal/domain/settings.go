@@ -94,6 +94,9 @@ var SettingDefs = []SettingDef{
 	{Key: "petition.agencies", Kind: KindNames, Default: `["县自然资源局","县人社局","县住建局","县市场监管局","县公安局",
 		"县生态环境局","县农业农村局","县交通运输局"]`},
 	{Key: "audit.explanation_days", Kind: KindInteger, Min: 1, Max: 365, Default: `7`},
+	// SMS reminders wait through the quiet hours (from, until; across midnight when from is later).
+	{Key: "sms.quiet_from", Kind: KindClock, Default: `"22:00"`},
+	{Key: "sms.quiet_until", Kind: KindClock, Default: `"07:00"`},
 }
 
 // SettingDefFor returns the definition of key.

@@ -200,13 +200,13 @@ func TestSecurityIDORAcrossTownships(t *testing.T) {
 			body        any
 		}
 		b := w.b_
-		// A notification in the inbox of B's official.
-		b["notification"] = domain.NewID()
+		bNotification := domain.NewID() // a notification of B's official, read by anyone else
 		if err := env.Store.RawExec(context.Background(), `INSERT INTO notifications (id, user_id, kind, event_key, title_zh, body_zh, title_en, body_en, link, created_at)
-			VALUES (?, ?, 'finding_open', 'finding_open/x', '标题', '内容', 'Title', 'Body', '/home', ?)`, b["notification"], w.bOfficial.ID, env.Clock.Now()); err != nil {
+			VALUES (?, ?, 'visit_due', 'k', 't', 'b', 't', 'b', '/home', ?)`, bNotification, w.bOfficial.ID, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		cases := map[string]idorCase{
+			"POST /notifications/:id/read":       {id: bNotification},
 			"GET /townships/:id":                 {id: w.b.ID},
 			"PATCH /townships/:id":               {id: w.b.ID, body: map[string]any{"name": "被改名"}},
 			"GET /villages/:id":                  {id: w.vb.ID},
@@ -237,7 +237,6 @@ func TestSecurityIDORAcrossTownships(t *testing.T) {
 			"GET /attachments/:id":               {id: b["attachment"]},
 			"POST /users/:id/password-reset":     {id: w.bOfficial.ID, body: map[string]any{}},
 			"POST /petitions/:id/pin":            {id: b["petition"], body: map[string]any{"phone": "13912345678", "identity_note": "身份证已核验"}},
-			"POST /notifications/:id/read":       {id: b["notification"]},
 		}
 		for action, body := range pb {
 			cases["POST /petitions/:id/"+action] = idorCase{id: b["petition"], body: body}

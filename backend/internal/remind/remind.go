@@ -57,6 +57,7 @@ type event struct {
 // notify writes the events not written before, and answers how many it wrote.
 func notify(tx *store.Tx, events []event) (int, error) {
 	n := 0
+	out := newOutbox(tx)
 	for _, e := range events {
 		row := notificationRow{ID: domain.NewID(), UserID: e.userID, Kind: e.kind, EventKey: e.key,
 			TitleZh: e.msg.Zh.Title, BodyZh: e.msg.Zh.Body, TitleEn: e.msg.En.Title, BodyEn: e.msg.En.Body,
@@ -67,6 +68,9 @@ func notify(tx *store.Tx, events []event) (int, error) {
 		}
 		if written {
 			n++
+			if err := out.add(row); err != nil {
+				return n, err
+			}
 		}
 	}
 	return n, nil
