@@ -61,7 +61,7 @@ const zh = {
       note: '情况说明',
       notePlaceholder: '如：户主住院，家中只有老人',
       noteBad: '说明不超过 1000 字',
-      dueBy: '应在 {date} 前走访',
+      dueBy: '最迟 {date} 走访',
       submit: '保存必访事项',
       summary: '{household} · {category} · {date}',
       pending: '待上传的必访事项',
