@@ -6,7 +6,8 @@
 // through the API.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { apiLogin, axeViolations, DEMO_PASSWORD, openBrowser, screenshot, startServer } from './harness.mjs'
+import { join } from 'node:path'
+import { apiLogin, axeViolations, DEMO_PASSWORD, openBrowser, REPO, screenshot, startServer } from './harness.mjs'
 
 let server
 let browser
@@ -44,6 +45,15 @@ async function eventually(check, what, timeoutMs = 20_000) {
     if (Date.now() > until) throw new Error(`not within ${timeoutMs} ms: ${what}`)
     await new Promise((r) => setTimeout(r, 300))
   }
+}
+
+/** The home as docs/roles.md shows it: 360 px wide, one pixel a CSS pixel, at most 1400 high. */
+async function homePicture(page, file) {
+  const height = await page.evaluate(() => document.documentElement.scrollHeight)
+  await page.setViewportSize({ width: 360, height: Math.min(1400, Math.max(640, height)) })
+  await page.evaluate(() => window.scrollTo(0, 0))
+  await page.screenshot({ path: file, scale: 'css' })
+  await page.setViewportSize({ width: 360, height: 640 })
 }
 
 async function expectNoAxeViolations(page, where) {
@@ -285,6 +295,8 @@ describe('official: hand-recorded field records', () => {
     assert.equal(await page.getByText('住夜签到（晚上）').count(), 0)
     await expectNoAxeViolations(page, 'the contact official’s home')
     await screenshot(page, 'official-field-06-contact-home')
+    await page.getByText('记录与进度').waitFor()
+    await homePicture(page, join(REPO, 'docs/img/home-contact-official.png'))
 
     // What the home lists is what the API says.
     const apiMine = (await getJSON(`/api/v1/households?township_id=${township}&limit=200`, token)).items.filter((h) => h.contact_official_id === contact.id)
