@@ -3,6 +3,7 @@ import type { Ref } from 'vue'
 import type { User } from './api/session'
 import EntryView from './views/EntryView.vue'
 import { accountRoutes, passwordChangeFirst } from './routes-accounts'
+import { fieldRoutes } from './routes-field'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -177,6 +178,7 @@ export function createAppRouter(user: Ref<User | null>): Router {
         meta: { title: 'notFound.title' },
       },
       ...accountRoutes,
+      ...fieldRoutes,
     ],
   })
   router.beforeEach((to) => {
