@@ -14,7 +14,7 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -187,19 +187,23 @@ type frozen struct {
 // freeze reads the population of a round row by row in the manifest's order — each row one
 // manifest line — and writes each record into the manifest's hash, into the manifest's parts
 // stored under auditID and into the sampler's draw, which keeps only its candidates: nothing the
-// size of the population is held. The transaction's goroutine reads the rows and stores the
-// parts while another turns the batch read before into the manifest and the draw, so that the
-// database and the sampler work at the same time. An empty population freezes nothing.
+// size of the population is held. Three things happen at once: the rows are read, a goroutine
+// turns the batch read before into the manifest and the draw, and the parts made so far are
+// stored — on PostgreSQL by a goroutine of their own, as the rows are read on another
+// connection (store.Tx.Stream); on SQLite between batches. An empty population freezes nothing.
 func freeze(tx *store.Tx, auditID, seed string, in Input, townships []string) (frozen, error) {
 	drawer, err := sampler.NewDrawer(seed, in.SampleSize, in.MinPerTownship)
 	if err != nil {
 		return frozen{}, err
 	}
-	f := startFreezer(drawer, !tx.Postgres())
-	defer f.stop()
-	store := func(part []byte) error {
-		return tx.Exec(`INSERT INTO audit_manifests (audit_id, seq, content) VALUES (?, ?, ?)`, auditID, f.stored+1, part).Error
+	seq := 0
+	storePart := func(part []byte) error {
+		seq++
+		return tx.Exec(`INSERT INTO audit_manifests (audit_id, seq, content) VALUES (?, ?, ?)`, auditID, seq, part).Error
 	}
+	// PostgreSQL writes uuids in lowercase; SQLite gives them as they were stored.
+	f := startFreezer(drawer, storePart, tx.Postgres(), !tx.Postgres())
+	defer f.end()
 	batch := make([]string, 0, streamBatch)
 	query, args := populationQuery(tx, in, townships)
 	err = tx.Stream(query, args, streamBatch, func(scan func(...any) error) error {
@@ -210,144 +214,174 @@ func freeze(tx *store.Tx, auditID, seed string, in Input, townships []string) (f
 		batch = append(batch, line)
 		return nil
 	}, func() error {
-		err := f.send(batch, store)
+		err := f.send(batch)
 		batch = make([]string, 0, streamBatch)
 		return err
 	})
 	if err != nil {
 		return frozen{}, err
 	}
-	sum, err := f.finish(store)
+	sum, err := f.finish()
 	if err != nil || drawer.Len() == 0 {
 		return frozen{}, err
 	}
 	return frozen{size: drawer.Len(), sha256: sum, draws: drawer.Draws()}, nil
 }
 
-// freezer is the goroutine that turns batches of manifest lines into the manifest (its hash and
-// its parts of manifestPart bytes, handed back to be stored) and the draw. At most a batch
-// waits for it, and two parts for the store, so what it holds is bounded too.
+// freezer turns batches of manifest lines (lowercased, with lower) into the manifest (its hash,
+// and its parts of manifestPart bytes, which it stores) and the draw, on a goroutine of its own;
+// with apart, another goroutine stores the parts, else send stores them as they come. At most a batch waits
+// for the first goroutine and two parts for the store, so what it holds is bounded.
 type freezer struct {
 	batches chan []string // lines read, in order
-	parts   chan []byte   // whole parts, then the last, in order; closed at the end
-	done    chan error    // the goroutine's end: nil, or why it stopped taking lines
-	failed  atomic.Bool
-	sum     string // the manifest's SHA-256, once done
-	stored  int    // parts stored
-	stopped bool
+	parts   chan []byte   // whole parts, then the last, in order; closed after the last
+	made    chan struct{} // closed when the manifest and the draw are done
+	stored  chan struct{} // closed when every part is stored (apart)
+	store   func([]byte) error
+	apart   bool
+	mu      sync.Mutex
+	err     error  // the first failure: a line refused, or a part not stored
+	sum     string // the manifest's SHA-256, once made
+	ended   bool
 }
 
-func startFreezer(drawer *sampler.Drawer, lower bool) *freezer {
-	f := &freezer{batches: make(chan []string, 1), parts: make(chan []byte, 2), done: make(chan error, 1)}
-	go func() {
-		hash := sha256.New()
-		var buf []byte
-		manifest := sampler.NewManifestWriter(io.MultiWriter(hash, writerFunc(func(b []byte) { buf = append(buf, b...) })))
-		var err error
-		for batch := range f.batches {
-			for _, line := range batch {
-				if err != nil {
-					break // the rest of the lines are taken and dropped: the opening fails
-				}
-				if lower {
-					line = strings.ToLower(line) // PostgreSQL writes uuids in lowercase; SQLite gives them as they were stored
-				}
-				id, township, _ := strings.Cut(line, ",")
-				it := sampler.Item{ID: id, Township: township}
-				if err = manifest.Write(it); err == nil {
-					err = drawer.Add(it)
-				}
-				if err != nil {
-					f.failed.Store(true)
-				}
+func startFreezer(drawer *sampler.Drawer, store func([]byte) error, apart, lower bool) *freezer {
+	f := &freezer{batches: make(chan []string, 1), parts: make(chan []byte, 2), made: make(chan struct{}), stored: make(chan struct{}),
+		store: store, apart: apart}
+	go f.make(drawer, lower)
+	if apart {
+		go func() {
+			defer close(f.stored)
+			for part := range f.parts {
+				f.storeOne(part)
 			}
-			for len(buf) >= manifestPart {
-				// The part goes as it is; what the batch wrote beyond it starts the next.
-				part := buf[:manifestPart:manifestPart]
-				buf = append(make([]byte, 0, 2*manifestPart), buf[manifestPart:]...)
-				f.parts <- part
-			}
-		}
-		if err == nil {
-			err = manifest.Flush()
-		}
-		if err == nil && len(buf) > 0 {
-			f.parts <- buf
-		}
-		f.sum = hex.EncodeToString(hash.Sum(nil))
-		close(f.parts)
-		f.done <- err
-	}()
+		}()
+	}
 	return f
 }
 
-// send hands a batch of lines over, storing the parts made meanwhile; it fails once the
-// goroutine has refused a line, so that the rest is not read.
-func (f *freezer) send(batch []string, store func([]byte) error) error {
-	for {
+// make is the goroutine that writes the manifest and the draw.
+func (f *freezer) make(drawer *sampler.Drawer, lower bool) {
+	defer close(f.made)
+	hash := sha256.New()
+	var buf []byte
+	manifest := sampler.NewManifestWriter(io.MultiWriter(hash, writerFunc(func(b []byte) { buf = append(buf, b...) })))
+	failed := false
+	for batch := range f.batches {
+		for _, line := range batch {
+			if failed {
+				break // the rest is taken and dropped: the opening fails
+			}
+			if lower {
+				line = strings.ToLower(line)
+			}
+			id, township, _ := strings.Cut(line, ",")
+			it := sampler.Item{ID: id, Township: township}
+			err := manifest.Write(it)
+			if err == nil {
+				err = drawer.Add(it)
+			}
+			if err != nil {
+				f.fail(err)
+				failed = true
+			}
+		}
+		buf = f.handOver(buf)
+	}
+	if !failed {
+		if err := manifest.Flush(); err != nil {
+			f.fail(err)
+		} else if buf = f.handOver(buf); len(buf) > 0 {
+			f.parts <- buf
+		}
+	}
+	f.sum = hex.EncodeToString(hash.Sum(nil))
+	close(f.parts)
+}
+
+// handOver sends the whole parts at the start of buf to be stored and keeps the rest, which
+// starts the next part.
+func (f *freezer) handOver(buf []byte) []byte {
+	for len(buf) >= manifestPart {
+		part := buf[:manifestPart:manifestPart]
+		buf = append(make([]byte, 0, 2*manifestPart), buf[manifestPart:]...)
+		f.parts <- part
+	}
+	return buf
+}
+
+func (f *freezer) fail(err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err == nil {
+		f.err = err
+	}
+}
+
+func (f *freezer) failure() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.err
+}
+
+// storeOne stores a part unless something failed already.
+func (f *freezer) storeOne(part []byte) {
+	if f.failure() == nil {
+		if err := f.store(part); err != nil {
+			f.fail(err)
+		}
+	}
+}
+
+// send hands a batch of lines over (storing, unless apart, the parts made meanwhile) and fails
+// once a line was refused or a part not stored, so that the rest is not read.
+func (f *freezer) send(batch []string) error {
+	if f.apart {
+		f.batches <- batch
+		return f.failure()
+	}
+	for sent := false; !sent; {
 		select {
 		case f.batches <- batch:
-			for {
-				select {
-				case part := <-f.parts:
-					if err := f.storePart(part, store); err != nil {
-						return err
-					}
-				default:
-					if f.failed.Load() {
-						return f.finishErr()
-					}
-					return nil
-				}
-			}
+			sent = true
 		case part := <-f.parts:
-			if err := f.storePart(part, store); err != nil {
-				return err
-			}
+			f.storeOne(part)
+		}
+	}
+	for {
+		select {
+		case part := <-f.parts:
+			f.storeOne(part)
+		default:
+			return f.failure()
 		}
 	}
 }
 
-func (f *freezer) storePart(part []byte, store func([]byte) error) error {
-	if err := store(part); err != nil {
-		return err
-	}
-	f.stored++
-	return nil
-}
-
-// finish waits for the last lines to be taken, stores the last parts and gives the manifest's
-// hash.
-func (f *freezer) finish(store func([]byte) error) (string, error) {
-	f.stopped = true
-	close(f.batches)
-	var storeErr error
-	for part := range f.parts {
-		if storeErr == nil {
-			storeErr = f.storePart(part, store)
-		}
-	}
-	if err := <-f.done; err != nil {
+// finish waits for the last lines and parts and gives the manifest's hash.
+func (f *freezer) finish() (string, error) {
+	f.end()
+	if err := f.failure(); err != nil {
 		return "", err
 	}
-	return f.sum, storeErr
+	return f.sum, nil
 }
 
-// finishErr stops the goroutine after it refused a line and gives its reason.
-func (f *freezer) finishErr() error {
-	_, err := f.finish(func([]byte) error { return nil })
-	return err
-}
-
-// stop ends the goroutine when the opening failed before finish.
-func (f *freezer) stop() {
-	if !f.stopped {
-		f.stopped = true
-		close(f.batches)
-		for range f.parts {
-		}
-		<-f.done
+// end lets the goroutines finish (it is called again, deferred, when the opening fails).
+func (f *freezer) end() {
+	if f.ended {
+		return
 	}
+	f.ended = true
+	close(f.batches)
+	if f.apart {
+		<-f.stored
+	} else {
+		for part := range f.parts {
+			f.storeOne(part)
+		}
+	}
+	<-f.made
 }
 
 // writerFunc is an io.Writer that hands every write to a function.

@@ -54,3 +54,29 @@ func TestStreamReadsInOrderAndWritesBetweenBatches(t *testing.T) {
 		}
 	})
 }
+
+// Stream sees what the transaction saw committed when it started streaming; on PostgreSQL,
+// which reads on a connection of its own, not the transaction's own uncommitted rows.
+func TestStreamSeesTheCommittedData(t *testing.T) {
+	apitest.ForEachEngine(t, func(t *testing.T, env *apitest.Env) {
+		exec(t, env, `INSERT INTO holidays (date, working, name) VALUES ('2001-01-01', FALSE, 'committed')`)
+		var got []string
+		err := env.Store.Tx(context.Background(), func(tx *store.Tx) error {
+			if err := tx.Exec(`INSERT INTO holidays (date, working, name) VALUES ('2002-01-01', FALSE, 'uncommitted')`).Error; err != nil {
+				return err
+			}
+			return tx.Stream(`SELECT name FROM holidays ORDER BY date`, nil, 10, func(scan func(...any) error) error {
+				var name string
+				got = append(got, name)
+				return scan(&got[len(got)-1])
+			}, func() error { return nil })
+		})
+		want := []string{"committed"}
+		if env.Engine == "sqlite" {
+			want = append(want, "uncommitted")
+		}
+		if err != nil || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("streamed %v (%v), want %v", got, err, want)
+		}
+	})
+}
