@@ -177,6 +177,9 @@ describe('notices', () => {
     assert.equal(now.transfer_agency, '县住建局')
     await page.getByTestId('notices').getByText('转送告知书').waitFor()
     await screenshot(page, 'notices-03-transferred')
+    await page.goto(`${server.url}/home`)
+    await page.getByRole('button', { name: '退出登录' }).click()
+    await page.waitForURL(`${server.url}/`)
   })
 
   test('the district office issues a supervision instruction; the township answers it', { timeout: 120_000 }, async () => {
