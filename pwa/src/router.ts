@@ -164,6 +164,13 @@ export function createAppRouter(user: Ref<User | null>): Router {
         component: () => import('./views/casework/FiguresView.vue'),
         meta: { title: 'casework.figuresTitle', auth: true },
       },
+      // The district petition office's supervision list (督办, issue 13).
+      {
+        path: '/casework/supervision',
+        name: 'casework-supervision',
+        component: () => import('./views/casework/SupervisionView.vue'),
+        meta: { title: 'casework.supervisionTitle', auth: true },
+      },
       // The township lead's page (issue 17).
       {
         path: '/lead',

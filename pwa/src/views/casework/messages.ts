@@ -454,3 +454,93 @@ const en: typeof zh = {
 
 i18n.global.mergeLocaleMessage('zh-CN', zh)
 i18n.global.mergeLocaleMessage('en-US', en)
+
+// Transfer (转送) and supervision (督办), issue 13.
+const zh13 = {
+  casework: {
+    links: { supervision: '督办', supervisionHint: '各乡镇即将到期和已超期的信访件' },
+    supervisionTitle: '督办',
+    transfer: {
+      title: '转送',
+      help: '不属于本镇的信访件，在受理期限内可以转送到其他乡镇或有关部门，并自动给信访人发转送告知书。',
+      start: '转送这件信访件',
+      to: '转送到',
+      choose: '请选择乡镇或部门',
+      townships: '其他乡镇',
+      agencies: '有关部门',
+      reason: '转送理由',
+      reasonHelp: '会写进转送告知书，信访人能看到。',
+      send: '确认转送',
+      cancel: '取消',
+      confirmTownship: '把这件信访件转送到{to}？转送后本镇就看不到、也不能再办理它了，由{to}重新受理。',
+      confirmAgency: '把这件信访件转送到{to}？转送后本件在这里办结，不能撤销。',
+      done: '已转送到{to}',
+      gone: '已转送，这件信访件现在由对方办理，本镇不能再查看。',
+    },
+    supervision: {
+      title: '督办',
+      intro: '全区各乡镇受理、答复、复查、复核即将到期（3 天内）或已超期的信访件，最急的在前。',
+      sum: '共 {n} 件，已超期 {late} 件',
+      none: '目前没有需要督办的信访件',
+      open: '{n} 条督办未回复',
+      steps: { accept: '受理告知期限', reply: '答复期限', review: '复查意见期限', rereview: '复核意见期限' },
+      actBy: '要求在 {date} 前办理',
+      answeredOnTime: '已按时回复',
+      answeredLate: '逾期回复',
+      answerLabel: '回复督办（写明已做了什么）',
+      answer: '回复督办',
+      confirmAnswer: '提交回复？这会回复本件全部 {n} 条未回复的督办。',
+      answered: '已回复督办',
+      note: '督办要求',
+      actByLabel: '要求办理日期',
+      issue: '发出督办',
+      confirmIssue: '发出督办，要求乡镇在 {date} 前办理？乡镇信访干部和承办人会收到提醒。',
+      issued: '已发出督办',
+    },
+  },
+}
+const en13: typeof zh13 = {
+  casework: {
+    links: { supervision: 'Supervision', supervisionHint: 'Petitions of every township due soon or overdue' },
+    supervisionTitle: 'Supervision',
+    transfer: {
+      title: 'Transfer',
+      help: 'A petition that is not this township’s may be transferred, within the acceptance deadline, to another township or an outside body; the petitioner gets a notice of transfer.',
+      start: 'Transfer this petition',
+      to: 'Transfer to',
+      choose: 'Choose a township or body',
+      townships: 'Other townships',
+      agencies: 'Outside bodies',
+      reason: 'Reason',
+      reasonHelp: 'Printed on the notice of transfer; the petitioner reads it.',
+      send: 'Transfer',
+      cancel: 'Cancel',
+      confirmTownship: 'Transfer this petition to {to}? This township will no longer see or handle it; {to} receives it anew.',
+      confirmAgency: 'Transfer this petition to {to}? It ends here and cannot be undone.',
+      done: 'Transferred to {to}',
+      gone: 'Transferred: the petition is now handled there, and this township can no longer read it.',
+    },
+    supervision: {
+      title: 'Supervision',
+      intro: 'Petitions of every township whose acceptance, reply, review or re-review is due within 3 days or overdue, the most urgent first.',
+      sum: '{n} petitions, {late} overdue',
+      none: 'No petition needs supervision now',
+      open: '{n} instructions unanswered',
+      steps: { accept: 'Acceptance due', reply: 'Reply due', review: 'Review due', rereview: 'Re-review due' },
+      actBy: 'Act by {date}',
+      answeredOnTime: 'Answered on time',
+      answeredLate: 'Answered late',
+      answerLabel: 'Answer (say what was done)',
+      answer: 'Answer',
+      confirmAnswer: 'Send the answer? It answers all {n} open instructions on this petition.',
+      answered: 'Answer sent',
+      note: 'Instruction',
+      actByLabel: 'Act by',
+      issue: 'Issue instruction',
+      confirmIssue: 'Issue the instruction, to act by {date}? The township’s petition officers and the handler are reminded.',
+      issued: 'Instruction issued',
+    },
+  },
+}
+i18n.global.mergeLocaleMessage('zh-CN', zh13)
+i18n.global.mergeLocaleMessage('en-US', en13)
