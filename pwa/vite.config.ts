@@ -70,9 +70,9 @@ export default defineConfig({
       injectRegister: false,
       injectManifest: {
         globPatterns: ['**/*.{js,css,html,png,woff2,webmanifest}'],
-        // The scorecard chart (ECharts) is fetched when an inspector opens the scorecards, not
-        // installed on every phone that visits.
-        globIgnores: ['**/scorecard-chart-*.js'],
+        // The scorecard and dashboard charts (ECharts) are fetched when someone opens those
+        // pages, not installed on every phone that visits.
+        globIgnores: ['**/scorecard-chart-*.js', '**/dashboard-chart-*.js', '**/echarts-*.js'],
       },
       manifest: {
         id: '/',
@@ -102,6 +102,12 @@ export default defineConfig({
     outDir,
     emptyOutDir: true,
     target: 'es2020',
+    rollupOptions: {
+      output: {
+        // ECharts in one chunk of its own that both charts share (and the precache skips).
+        manualChunks: (id) => (/[\\/]node_modules[\\/](echarts|zrender|tslib)[\\/]/.test(id) ? 'echarts' : undefined),
+      },
+    },
   },
   server: {
     proxy: { '/api': 'http://127.0.0.1:8080' },

@@ -4,7 +4,7 @@
 // contact-village, leave and calendar pages open at 360 px without serious axe findings.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { axeViolations, DEMO_PASSWORD, openBrowser, screenshot, startServer } from './harness.mjs'
+import { apiLogin, axeViolations, DEMO_PASSWORD, openBrowser, screenshot, startServer } from './harness.mjs'
 
 let server
 let browser
@@ -133,6 +133,37 @@ describe('admin: organisation', () => {
     } finally {
       await officer.close()
     }
+  })
+
+  test('a leave record is deleted only once confirmed, and the toast says so', { timeout: 90_000 }, async () => {
+    const token = await apiLogin(server.url, 'admin')
+    const leavesOf = async (townshipId) => {
+      const res = await fetch(`${server.url}/api/v1/leaves?township_id=${townshipId}&limit=100`, { headers: { Authorization: `Bearer ${token}` } })
+      assert.equal(res.status, 200)
+      return (await res.json()).items
+    }
+    await page.goto(`${server.url}/office/leaves`)
+    await page.getByText('登记请假').first().waitFor()
+    const townshipId = await page.getByLabel('所属镇乡').inputValue()
+    await page.locator('#leave-user').selectOption({ index: 1 })
+    await page.getByLabel('事由').fill('e2e 出差培训')
+    await page.getByRole('button', { name: '登记请假' }).click()
+    await page.getByText(/e2e 出差培训/).waitFor()
+    const [added] = (await leavesOf(townshipId)).filter((l) => l.reason === 'e2e 出差培训')
+    assert.ok(added, 'the leave is stored')
+
+    const del = page.getByRole('button', { name: new RegExp(`^删除 .* ${added.start_date}$`) }).first()
+    await del.click()
+    await page.getByText('删除这条请假记录？').waitFor()
+    await page.getByRole('button', { name: '取消' }).click()
+    await page.getByText('删除这条请假记录？').waitFor({ state: 'hidden' })
+    assert.ok((await leavesOf(townshipId)).some((l) => l.id === added.id), 'cancelled: still stored')
+
+    await del.click()
+    await page.locator('.van-dialog').getByRole('button', { name: '删除' }).click()
+    await page.locator('.van-toast').getByText('已删除').waitFor()
+    await page.getByText(/e2e 出差培训/).waitFor({ state: 'detached' })
+    assert.equal((await leavesOf(townshipId)).some((l) => l.id === added.id), false, 'confirmed: gone')
   })
 
   test('no page threw an uncaught error', () => {

@@ -9,6 +9,7 @@ import { OUTBOX_CHANNEL, Outbox } from './outbox/outbox'
 import { registerBackgroundSync, requestPersistentStorageOnce, startOutboxSync } from './outbox/sync'
 import { createAppRouter } from './router'
 import './styles.css'
+import './forms.css'
 
 /**
  * Runs work the first paint does not need once the page has loaded and the main thread is

@@ -3,6 +3,7 @@ import type { Ref } from 'vue'
 import type { User } from './api/session'
 import EntryView from './views/EntryView.vue'
 import { accountRoutes, passwordChangeFirst } from './routes-accounts'
+import { fieldRoutes } from './routes-field'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -75,6 +76,19 @@ export function createAppRouter(user: Ref<User | null>): Router {
         meta: { title: 'inspector.scorecards', auth: true },
       },
       {
+        path: '/dashboard',
+        name: 'dashboard',
+        component: () => import('./views/dashboard/DashboardView.vue'),
+        meta: { title: 'dash.title', auth: true },
+      },
+      {
+        path: '/dashboard/townships/:id',
+        name: 'dashboard-township',
+        component: () => import('./views/dashboard/DashboardTownshipView.vue'),
+        props: true,
+        meta: { title: 'dash.townshipTitle', auth: true },
+      },
+      {
         path: '/office/rota',
         name: 'office-rota',
         component: () => import('./views/office/RotaView.vue'),
@@ -130,6 +144,40 @@ export function createAppRouter(user: Ref<User | null>): Router {
         component: () => import('./views/office/SettingsView.vue'),
         meta: { title: 'org.settingsTitle', auth: true },
       },
+      // Petition casework (issue 17): the handler's petitions, one petition's casework, the figures.
+      {
+        path: '/casework/mine',
+        name: 'casework-mine',
+        component: () => import('./views/casework/HandlerListView.vue'),
+        meta: { title: 'casework.mineTitle', auth: true },
+      },
+      {
+        path: '/casework/petitions/:id',
+        name: 'casework-petition',
+        component: () => import('./views/casework/PetitionCaseView.vue'),
+        props: true,
+        meta: { title: 'casework.petitionTitle', auth: true },
+      },
+      {
+        path: '/casework/figures',
+        name: 'casework-figures',
+        component: () => import('./views/casework/FiguresView.vue'),
+        meta: { title: 'casework.figuresTitle', auth: true },
+      },
+      // The district petition office's supervision list (督办, issue 13).
+      {
+        path: '/casework/supervision',
+        name: 'casework-supervision',
+        component: () => import('./views/casework/SupervisionView.vue'),
+        meta: { title: 'casework.supervisionTitle', auth: true },
+      },
+      // The township lead's page (issue 17).
+      {
+        path: '/lead',
+        name: 'lead-township',
+        component: () => import('./views/casework/LeadView.vue'),
+        meta: { title: 'casework.leadTitle', auth: true },
+      },
       {
         path: '/:pathMatch(.*)*',
         name: 'not-found',
@@ -137,6 +185,7 @@ export function createAppRouter(user: Ref<User | null>): Router {
         meta: { title: 'notFound.title' },
       },
       ...accountRoutes,
+      ...fieldRoutes,
     ],
   })
   router.beforeEach((to) => {

@@ -149,3 +149,19 @@ describe('me and logout', () => {
     expect(server.calls).toHaveLength(0)
   })
 })
+
+describe('language', () => {
+  it("asks the server for its errors in the app's language", async () => {
+    const { setApiLanguage } = await import('../src/api/language')
+    const { client, server } = await rig({ signedIn: null, handler: () => tokens(1) })
+    await client.login('wangfang', 'secret')
+    expect(server.calls[0].headers['Accept-Language']).toBe('zh-CN')
+    setApiLanguage('en-US')
+    try {
+      await client.login('wangfang', 'secret')
+      expect(server.calls[1].headers['Accept-Language']).toBe('en-US')
+    } finally {
+      setApiLanguage('zh-CN')
+    }
+  })
+})

@@ -23,6 +23,7 @@ import (
 
 	"golang.org/x/net/netutil"
 
+	"minxin/backend/internal/aliyunsms"
 	"minxin/backend/internal/app"
 	"minxin/backend/internal/auth"
 	"minxin/backend/internal/config"
@@ -31,6 +32,7 @@ import (
 	"minxin/backend/internal/httpapi"
 	"minxin/backend/internal/organisation"
 	"minxin/backend/internal/qrtoken"
+	"minxin/backend/internal/remind"
 	"minxin/backend/internal/sampler"
 	"minxin/backend/internal/store"
 	"minxin/backend/internal/web"
@@ -46,10 +48,14 @@ const usage = `minxin <command>
   audit verify --seed S --manifest FILE --size N [--min-per-township K]
   log verify            check the activity log's hash chain (exit 1 when broken)
   remind [--at RFC3339] run every reminder job once as of that moment (default now) and exit
+  keys rotate [--wait D] [--reseal-only]
+                        add a new data key, re-seal everything under it while the service
+                        runs, then retire the old key (docs/deployment.md)
+  keys status           the data keys and how many rows each one seals
 
 Environment: MINXIN_ADDR, MINXIN_DATABASE_URL, MINXIN_DATABASE_REPLICA_URL, MINXIN_REPLICA_MAX_LAG,
-MINXIN_DATA_DIR, MINXIN_JWT_SECRET, MINXIN_TIMEZONE, MINXIN_TRUSTED_PROXIES, MINXIN_MAX_CONNECTIONS
-(each also as NAME_FILE).
+MINXIN_DATA_DIR, MINXIN_JWT_SECRET, MINXIN_DATA_KEY, MINXIN_TIMEZONE, MINXIN_TRUSTED_PROXIES,
+MINXIN_MAX_CONNECTIONS (each also as NAME_FILE).
 `
 
 func main() {
@@ -85,6 +91,10 @@ func run(args []string, stdin io.Reader, stdout io.Writer, logger *slog.Logger) 
 		return 0, auditVerify(args[2:], stdout)
 	case cmd == "log verify":
 		return logVerify(stdout)
+	case cmd == "keys rotate":
+		return 0, keysRotate(args[2:], stdout)
+	case cmd == "keys status":
+		return 0, keysStatus(stdout)
 	case args[0] == "help", args[0] == "-h", args[0] == "--help":
 		fmt.Fprint(stdout, usage)
 		return 0, nil
@@ -100,7 +110,18 @@ func openStore() (config.Config, *store.Store, error) {
 	}
 	st, err := store.Open(store.Options{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, Location: cfg.Location,
 		ReplicaURL: cfg.ReplicaURL, ReplicaMaxLag: cfg.ReplicaMaxLag})
-	return cfg, st, err
+	if err != nil {
+		return cfg, nil, err
+	}
+	// Petitioners' identities are sealed under the data keys (MINXIN_DATA_KEY), which every
+	// command's services use through the store.
+	keys, err := cfg.Keys()
+	if err != nil {
+		st.Close()
+		return cfg, nil, err
+	}
+	st.UseKeys(keys)
+	return cfg, st, nil
 }
 
 func migrate(stdout io.Writer) error {
@@ -186,7 +207,7 @@ func serve(logger *slog.Logger) error {
 		return err
 	}
 	qrKey := qrtoken.NewKey(secret)
-	services := app.New(st, app.Options{QRKey: &qrKey})
+	services := app.New(st, app.Options{QRKey: &qrKey, Keys: st.Keys()})
 	if _, err := services.Migrate(ctx); err != nil {
 		return err
 	}
@@ -215,6 +236,34 @@ func serve(logger *slog.Logger) error {
 			logger.Info("notifications written", "count", n)
 		})
 	}()
+	// The outbox of reminders (SMS, Web Push) is sent every 10 seconds; rows are leased, so
+	// instances share it, and each SMS goes out once (docs/reminders.md).
+	smsCfg, err := config.LoadSMS(os.LookupEnv)
+	if err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
+	var sms remind.SMS
+	if smsCfg.Enabled() {
+		sms = aliyunsms.New(aliyunsms.Config{Endpoint: smsCfg.Endpoint, Region: smsCfg.Region, AccessKeyID: smsCfg.AccessKeyID,
+			AccessKeySecret: smsCfg.AccessKeySecret, SignName: smsCfg.SignName, TemplateCode: smsCfg.TemplateCode}, nil)
+	}
+	host, _ := os.Hostname()
+	sender := services.Reminders.NewSender(fmt.Sprintf("%s/%d/%s", host, os.Getpid(), domain.NewID()), sms, nil)
+	senderDone := make(chan struct{})
+	go func() {
+		defer close(senderDone)
+		sender.Every(ctx, 10*time.Second, func(n int, err error) {
+			if err != nil {
+				logger.Error("sending reminders", "error", err)
+				return
+			}
+			logger.Info("reminders sent", "count", n)
+		})
+	}()
+	go func() {
+		// A rotation (`minxin keys rotate`) rewrites the key file: every instance reads it again.
+		reloadKeysEvery(ctx, cfg, st.Keys(), keyReload, logger)
+	}()
 	go func() {
 		// Changes are chained onto the activity log a second after they are made.
 		st.SealLogEvery(ctx, time.Second, func(err error) { logger.Error("sealing the activity log", "error", err) })
@@ -234,7 +283,7 @@ func serve(logger *slog.Logger) error {
 			}
 		}
 	}()
-	defer func() { stop(); <-jobsDone; <-remindersDone }()
+	defer func() { stop(); <-jobsDone; <-remindersDone; <-senderDone }()
 	signer, err := auth.NewSigner(secret, time.Now)
 	if err != nil {
 		return err

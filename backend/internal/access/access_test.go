@@ -292,6 +292,8 @@ func TestPolicies(t *testing.T) {
 		// Accounts: anyone logged in changes their own password (Anyone); only admins reset
 		// another's (Admin); the petition office re-issues a petitioner's PIN (Office).
 		{"Anyone", Anyone, []string{"admin", "inspector", "official", "team member", "lead", "petition officer", "district petition", "villager"}},
+		{"DistrictOffice", DistrictOffice, []string{"admin", "district petition"}},
+		{"SupervisionAnswerers", SupervisionAnswerers, []string{"official", "team member", "lead", "petition officer", "district petition"}},
 	}
 	for _, c := range cases {
 		allowed := map[string]bool{}

@@ -64,6 +64,12 @@ var (
 	// What they read of it is the Activity scope: never who a petitioner is, never a
 	// petition that names the reader.
 	LogReaders = Overseer
+	// DistrictOffice is the district petition office, which supervises (督办): admins and
+	// petition officers without a township.
+	DistrictOffice Policy = DistrictPetitionOffice
+	// SupervisionAnswerers answer supervision instructions: the township's petition officers
+	// and the handler (an official, or a petition officer), as the petition then decides.
+	SupervisionAnswerers = Roles(domain.RolePetitionOfficer, domain.RoleOfficial)
 	// FigureReaders read petition figures.
 	FigureReaders = AnyOf(Roles(domain.RoleAdmin, domain.RoleInspector, domain.RolePetitionOfficer), Lead)
 )

@@ -35,6 +35,7 @@ import (
 	"minxin/backend/internal/httpapi"
 	"minxin/backend/internal/organisation"
 	"minxin/backend/internal/qrtoken"
+	"minxin/backend/internal/seal"
 	"minxin/backend/internal/store"
 	"minxin/docs"
 )
@@ -85,6 +86,10 @@ type Env struct {
 	DataDir string // the data directory: the SQLite database, attachments under attachments/
 	// DatabaseURL is the PostgreSQL database of the test; empty on SQLite.
 	DatabaseURL string
+	// Keys seal petitioners' identities; KeyFile holds them (in the data directory), for the
+	// command line and for instances started by tests.
+	Keys    *seal.Keyring
+	KeyFile string
 }
 
 // ForEachEngine runs fn once per database engine, each on a fresh database.
@@ -139,7 +144,19 @@ func newEnv(t testing.TB, engine string, w *Wire) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	services := app.New(st, app.Options{QRKey: ptr(qrtoken.NewKey(secret))})
+	dataKey, err := seal.NewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile := filepath.Join(dataDir, "data-key")
+	if err := os.WriteFile(keyFile, []byte(seal.FormatKeys([]seal.Key{dataKey})), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := seal.NewKeyring(dataKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	services := app.New(st, app.Options{QRKey: ptr(qrtoken.NewKey(secret)), Keys: keys})
 	if _, err := services.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +168,8 @@ func newEnv(t testing.TB, engine string, w *Wire) *Env {
 	srv := httpapi.New(httpapi.Deps{App: services, Signer: signer, Secret: secret, Logger: logger, OpenAPI: docs.OpenAPI, Files: files})
 	hs := httptest.NewServer(srv.Echo)
 	t.Cleanup(hs.Close)
-	return &Env{T: t, Engine: engine, Store: st, App: services, Server: srv, HTTP: hs, Clock: clock, Secret: secret, Loc: loc, DataDir: dataDir, DatabaseURL: opts.DatabaseURL}
+	return &Env{T: t, Engine: engine, Store: st, App: services, Server: srv, HTTP: hs, Clock: clock, Secret: secret, Loc: loc, DataDir: dataDir, DatabaseURL: opts.DatabaseURL,
+		Keys: keys, KeyFile: keyFile}
 }
 
 // freshPostgres creates a database for one test and drops it afterwards.

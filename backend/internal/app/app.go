@@ -4,6 +4,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"io"
 
 	"minxin/backend/internal/activity"
@@ -14,6 +15,7 @@ import (
 	"minxin/backend/internal/qrtoken"
 	"minxin/backend/internal/remind"
 	"minxin/backend/internal/scorecard"
+	"minxin/backend/internal/seal"
 	"minxin/backend/internal/store"
 )
 
@@ -34,10 +36,16 @@ type Options struct {
 	QRKey *qrtoken.Key // signs and checks household QR tokens; nil: none (commands that print none)
 	// Random draws petitioners' PINs and audit seeds; nil is crypto/rand (tests may fix it).
 	Random io.Reader
+	// Keys seal petitioners' identities at rest (config.Keys); nil: a random key of this
+	// process only, which suits tests and nothing else.
+	Keys *seal.Keyring
 }
 
 // New wires the services over st.
 func New(st *store.Store, o Options) *Services {
+	if o.Keys != nil {
+		st.UseKeys(o.Keys)
+	}
 	return &Services{
 		Store:        st,
 		Organisation: organisation.New(st, o.QRKey),
@@ -51,12 +59,44 @@ func New(st *store.Store, o Options) *Services {
 }
 
 // Migrate brings the database's schema up to date, then derives what rows written before a
-// migration lack. It returns the migrations applied.
+// migration lack and seals what was kept in clear. It returns the migrations applied.
 func (s *Services) Migrate(ctx context.Context) ([]string, error) {
 	applied, err := s.Store.Migrate(ctx)
 	if err != nil {
 		return nil, err
 	}
-	_, err = s.Petitions.Rederive(ctx)
-	return applied, err
+	if _, err = s.Petitions.Rederive(ctx); err != nil {
+		return applied, err
+	}
+	if _, err = s.Petitions.SealIdentities(ctx); err != nil {
+		return applied, fmt.Errorf("sealing petitioners' identities: %w", err)
+	}
+	return applied, nil
+}
+
+// Reseal re-seals, under the current key, every value sealed under another key of the ring:
+// petitioners' identities, their copies in the activity log and the kept answers. It runs
+// beside the service, in batches, and answers how many rows it rewrote.
+func (s *Services) Reseal(ctx context.Context) (int, error) {
+	n, err := s.Petitions.ResealIdentities(ctx)
+	if err != nil {
+		return n, err
+	}
+	logged, err := s.Store.ResealLog(ctx)
+	n += logged
+	if err != nil {
+		return n, err
+	}
+	answers, err := s.Store.ResealAnswers(ctx)
+	return n + answers, err
+}
+
+// SealedUnder counts the rows that hold a value sealed (or indexed) under the key kid.
+func (s *Services) SealedUnder(ctx context.Context, kid string) (int64, error) {
+	n, err := s.Petitions.IdentitiesUnder(ctx, kid)
+	if err != nil {
+		return 0, err
+	}
+	m, err := s.Store.SealedUnder(ctx, kid)
+	return n + m, err
 }

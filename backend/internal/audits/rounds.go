@@ -426,7 +426,7 @@ func (s *Service) Open(ctx context.Context, a domain.Actor, in Input) (domain.Au
 	}
 	seed, err := sampler.NewSeed(in.SeedDigits, random)
 	if err != nil {
-		return domain.Audit{}, domain.InvalidField("seed_digits", "%v", err)
+		return domain.Audit{}, domain.InvalidField("seed_digits", "is not a seed: %v", err)
 	}
 	var id string
 	err = s.st.Tx(ctx, func(tx *store.Tx) error {

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"minxin/backend/internal/seal"
 )
 
 // Config is the validated configuration.
@@ -33,6 +35,11 @@ type Config struct {
 	TrustedProxies []*net.IPNet
 	// MaxConnections bounds the open client connections; more wait to be accepted.
 	MaxConnections int
+	// DataKey is the keyring of the data sealed at rest when MINXIN_DATA_KEY gives it as a
+	// value; DataKeyFile the file that holds it when MINXIN_DATA_KEY_FILE names one. With
+	// neither, the embedded database keeps a key generated once in the data directory (Keys).
+	DataKey     string
+	DataKeyFile string
 }
 
 // Lookup reads one environment variable (os.LookupEnv in production, a map in tests).
@@ -60,6 +67,11 @@ func Load(env Lookup) (Config, error) {
 		DataDir:     get("MINXIN_DATA_DIR", "./data"),
 		JWTSecret:   []byte(get("MINXIN_JWT_SECRET", "")),
 	}
+	var keyErr error
+	c.DataKey, c.DataKeyFile, keyErr = dataKey(env)
+	if keyErr != nil {
+		errs = append(errs, keyErr)
+	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("MINXIN_ADDR: %q is not host:port", c.Addr))
 	}
@@ -83,6 +95,9 @@ func Load(env Lookup) (Config, error) {
 	}
 	if c.DatabaseURL != "" && len(c.JWTSecret) == 0 {
 		errs = append(errs, errors.New("MINXIN_JWT_SECRET: required when MINXIN_DATABASE_URL is set, so that every instance signs with the same key"))
+	}
+	if c.DatabaseURL != "" && c.DataKey == "" && c.DataKeyFile == "" && keyErr == nil {
+		errs = append(errs, errors.New("MINXIN_DATA_KEY: required when MINXIN_DATABASE_URL is set (or MINXIN_DATA_KEY_FILE), so that every instance opens the same data; keep it apart from the database and its backups"))
 	}
 	for _, p := range strings.Split(get("MINXIN_TRUSTED_PROXIES", ""), ",") {
 		if p = strings.TrimSpace(p); p == "" {
@@ -163,4 +178,152 @@ func (c Config) Secret() ([]byte, error) {
 		return nil, err
 	}
 	return secret, f.Sync()
+}
+
+// dataKey reads MINXIN_DATA_KEY (a keyring given as a value) or MINXIN_DATA_KEY_FILE (the
+// file holding it, kept by name so that it can be read again and rotated), and checks it.
+func dataKey(env Lookup) (value, file string, err error) {
+	v, _ := env("MINXIN_DATA_KEY")
+	f, _ := env("MINXIN_DATA_KEY_FILE")
+	switch {
+	case v != "" && f != "":
+		return "", "", errors.New("MINXIN_DATA_KEY and MINXIN_DATA_KEY_FILE are both set: set one")
+	case v != "":
+		if _, err := seal.ParseKeys(v); err != nil {
+			return "", "", fmt.Errorf("MINXIN_DATA_KEY: %v", err)
+		}
+		return v, "", nil
+	case f != "":
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return "", "", fmt.Errorf("MINXIN_DATA_KEY_FILE: %v", err)
+		}
+		if _, err := seal.ParseKeys(string(b)); err != nil {
+			return "", "", fmt.Errorf("MINXIN_DATA_KEY_FILE: %s: %v", f, err)
+		}
+		return "", f, nil
+	}
+	return "", "", nil
+}
+
+// dataKeyName is the file of the embedded mode's generated data key in the data directory.
+const dataKeyName = "data-key"
+
+// KeyFile is the file that holds the data keys: MINXIN_DATA_KEY_FILE, or on the embedded
+// database without MINXIN_DATA_KEY the key generated in the data directory. It is empty when
+// MINXIN_DATA_KEY gives the keys as a value, which cannot be rotated in place.
+func (c Config) KeyFile() string {
+	switch {
+	case c.DataKeyFile != "":
+		return c.DataKeyFile
+	case c.DataKey != "" || c.DatabaseURL != "":
+		return ""
+	}
+	return filepath.Join(c.DataDir, dataKeyName)
+}
+
+// ReadKeys reads the data keys, the current one first: from MINXIN_DATA_KEY, from its file,
+// or on the embedded database from the data directory, where a key is generated the first
+// time (as the JWT secret is).
+func (c Config) ReadKeys() ([]seal.Key, error) {
+	if c.DataKey != "" {
+		return seal.ParseKeys(c.DataKey)
+	}
+	path := c.KeyFile()
+	if path == "" {
+		return nil, errors.New("MINXIN_DATA_KEY: required when MINXIN_DATABASE_URL is set")
+	}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) && c.DataKeyFile == "" {
+		return c.generateKey(path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("data key: %v", err)
+	}
+	keys, err := seal.ParseKeys(string(b))
+	if err != nil {
+		return nil, fmt.Errorf("data key %s: %v", path, err)
+	}
+	return keys, nil
+}
+
+func (c Config) generateKey(path string) ([]seal.Key, error) {
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("MINXIN_DATA_DIR: %v", err)
+	}
+	k, err := seal.NewKey()
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) { // another process made it first
+		return c.ReadKeys()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("MINXIN_DATA_DIR: %v", err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(seal.FormatKeys([]seal.Key{k})); err != nil {
+		return nil, err
+	}
+	return []seal.Key{k}, f.Sync()
+}
+
+// Keys returns the keyring of the data sealed at rest (see ReadKeys).
+func (c Config) Keys() (*seal.Keyring, error) {
+	keys, err := c.ReadKeys()
+	if err != nil {
+		return nil, err
+	}
+	return seal.NewKeyring(keys...)
+}
+
+// ReloadKeys reads the key file again and gives the keyring its keys when they changed, as
+// after `minxin keys rotate`; it reports whether they did.
+func (c Config) ReloadKeys(r *seal.Keyring) (bool, error) {
+	if c.KeyFile() == "" {
+		return false, nil
+	}
+	keys, err := c.ReadKeys()
+	if err != nil {
+		return false, err
+	}
+	ids := make([]string, len(keys))
+	for i, k := range keys {
+		ids[i] = k.ID()
+	}
+	if strings.Join(ids, ",") == strings.Join(r.IDs(), ",") {
+		return false, nil
+	}
+	return true, r.Replace(keys...)
+}
+
+// WriteKeys replaces the key file with keys, the current one first, at once: a reader sees
+// the old file or the new one, never half of one.
+func (c Config) WriteKeys(keys []seal.Key) error {
+	path := c.KeyFile()
+	if path == "" {
+		return errors.New("MINXIN_DATA_KEY gives the keys as a value, which cannot be rotated in place: give them in a file with MINXIN_DATA_KEY_FILE")
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".data-key-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.WriteString(seal.FormatKeys(keys)); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }

@@ -23,10 +23,13 @@ const (
 	KindTooLarge             // 413
 )
 
-// FieldError names one invalid field of a request.
+// FieldError names one invalid field of a request. Message is in English; Format and Args,
+// which made it, let the message be said in the reader's language (messages.go).
 type FieldError struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`
+	Format  string `json:"-"`
+	Args    []any  `json:"-"`
 }
 
 // Error is the one error type of Minxin: created where the problem is known, translated to
@@ -34,7 +37,9 @@ type FieldError struct {
 type Error struct {
 	Kind       Kind
 	Code       string // stable machine code, e.g. "invalid_field", "not_found"
-	Message    string // human-readable detail
+	Message    string // human-readable detail, in English
+	Format     string // what Message was made from, with Args: the key of the message catalogue
+	Args       []any
 	Fields     []FieldError
 	RetryAfter int // seconds, for KindTooMany
 }
@@ -48,12 +53,12 @@ func (e *Error) Error() string {
 
 // Errorf returns an Error of the given kind and code.
 func Errorf(kind Kind, code, format string, args ...any) *Error {
-	return &Error{Kind: kind, Code: code, Message: fmt.Sprintf(format, args...)}
+	return &Error{Kind: kind, Code: code, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // NotFound is the answer for a missing record and for a record outside the actor's scope alike.
 func NotFound(what string) *Error {
-	return &Error{Kind: KindNotFound, Code: "not_found", Message: what + " not found"}
+	return &Error{Kind: KindNotFound, Code: "not_found", Message: what + " not found", Format: "%s not found", Args: []any{what}}
 }
 
 // Conflict reports that the current state forbids the request.
@@ -63,12 +68,12 @@ func Conflict(code, format string, args ...any) *Error {
 
 // Forbidden reports that the actor's role may not do this.
 func Forbidden() *Error {
-	return &Error{Kind: KindForbidden, Code: "forbidden", Message: "your role may not do this"}
+	return &Error{Kind: KindForbidden, Code: "forbidden", Message: "your role may not do this", Format: "your role may not do this"}
 }
 
 // Unauthenticated reports a missing or bad credential.
 func Unauthenticated(code, message string) *Error {
-	return &Error{Kind: KindUnauthenticated, Code: code, Message: message}
+	return &Error{Kind: KindUnauthenticated, Code: code, Message: message, Format: message}
 }
 
 // Invalid collects field errors; Err returns nil while none was added.
@@ -76,7 +81,7 @@ type Invalid struct{ fields []FieldError }
 
 // Add records that field is invalid.
 func (v *Invalid) Add(field, format string, args ...any) {
-	v.fields = append(v.fields, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	v.fields = append(v.fields, FieldError{Field: field, Message: fmt.Sprintf(format, args...), Format: format, Args: args})
 }
 
 // Check adds the message when ok is false.
@@ -91,7 +96,7 @@ func (v *Invalid) Err() error {
 	if len(v.fields) == 0 {
 		return nil
 	}
-	return &Error{Kind: KindInvalid, Code: "invalid_field", Message: "some fields are invalid", Fields: v.fields}
+	return &Error{Kind: KindInvalid, Code: "invalid_field", Message: "some fields are invalid", Format: "some fields are invalid", Fields: v.fields}
 }
 
 // InvalidField is a shortcut for a single invalid field.

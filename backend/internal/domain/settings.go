@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"minxin/backend/internal/civil"
@@ -29,6 +30,7 @@ const (
 	KindInteger    SettingKind = iota // a whole number within [Min, Max]
 	KindClock                         // "HH:MM", 00:00 to 24:00
 	KindCategories                    // [{code, name_zh, name_en, due_days?}]
+	KindNames                         // ["name", …]: a non-empty list of distinct names
 )
 
 // SettingDef describes a known setting: its kind, bounds and the specification's default.
@@ -88,7 +90,13 @@ var SettingDefs = []SettingDef{
 		{"code":"dispute","name_zh":"矛盾纠纷","name_en":"Dispute"},
 		{"code":"conduct","name_zh":"干部作风","name_en":"Conduct of officials"},
 		{"code":"other","name_zh":"其他","name_en":"Other"}]`},
+	// The outside bodies a petition may be transferred to (转送, §7), by the names the notices print.
+	{Key: "petition.agencies", Kind: KindNames, Default: `["县自然资源局","县人社局","县住建局","县市场监管局","县公安局",
+		"县生态环境局","县农业农村局","县交通运输局"]`},
 	{Key: "audit.explanation_days", Kind: KindInteger, Min: 1, Max: 365, Default: `7`},
+	// SMS reminders wait through the quiet hours (from, until; across midnight when from is later).
+	{Key: "sms.quiet_from", Kind: KindClock, Default: `"22:00"`},
+	{Key: "sms.quiet_until", Kind: KindClock, Default: `"07:00"`},
 }
 
 // SettingDefFor returns the definition of key.
@@ -141,6 +149,20 @@ func ValidateSetting(key string, value json.RawMessage, effectiveFrom, today civ
 			ValidateName(&v, f+".name_en", c.NameEn, 100)
 			v.Check(c.DueDays == nil || *c.DueDays >= 0 && *c.DueDays <= 365, f+".due_days", "must be from 0 to 365")
 		}
+	case KindNames:
+		var names []string
+		if err := dec.Decode(&names); err != nil || len(names) == 0 || len(names) > maxNames {
+			v.Add("value", "must be a list of 1 to %d names", maxNames)
+			break
+		}
+		seen := map[string]bool{}
+		for i, n := range names {
+			f := fmt.Sprintf("value[%d]", i)
+			ValidateName(&v, f, n, 50)
+			v.Check(n == strings.TrimSpace(n), f, "must not begin or end with white space")
+			v.Check(!seen[n], f, "is in the list twice")
+			seen[n] = true
+		}
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -151,6 +173,9 @@ func ValidateSetting(key string, value json.RawMessage, effectiveFrom, today civ
 	}
 	return out.Bytes(), nil
 }
+
+// maxNames bounds a list of names (KindNames).
+const maxNames = 200
 
 // Settings are the values in force on one date, by key.
 type Settings map[string]json.RawMessage
@@ -176,6 +201,13 @@ func (s Settings) Categories(key string) []Category {
 	var cs []Category
 	mustDecode(s, key, &cs)
 	return cs
+}
+
+// Names returns a list-of-names setting.
+func (s Settings) Names(key string) []string {
+	var ns []string
+	mustDecode(s, key, &ns)
+	return ns
 }
 
 // mustDecode panics when a stored setting does not decode: values are validated on the way

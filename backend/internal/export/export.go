@@ -1,6 +1,10 @@
 // Package export writes tables as the spreadsheet files Minxin answers with: CSV, in UTF-8
 // with a byte-order mark so that Excel reads the Chinese, and XLSX, one sheet per table with
-// its header row bold and frozen. Every export goes through here.
+// its header row bold and frozen. Every export goes through here, and every one is safe to
+// open (product §10, OWASP's CSV injection): a text that a spreadsheet would take for a
+// formula — beginning with =, +, -, @, a tab or a carriage return — is written as text: in
+// CSV with a single quote before it, in XLSX as a string cell (no cell is ever a formula).
+// Numbers stay numbers.
 package export
 
 import (
@@ -42,6 +46,34 @@ func (n SheetNames) Take(name string) string {
 	return out
 }
 
+// formulaStart reports whether a spreadsheet would read text as a formula (or as the start
+// of one, as a tab or a carriage return lets it).
+func formulaStart(text string) bool {
+	return text != "" && strings.ContainsRune("=+-@\t\r", rune(text[0]))
+}
+
+// isNumber reports whether v is a number, which is written as a number.
+func isNumber(v any) bool {
+	switch v.(type) {
+	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64:
+		return true
+	}
+	return false
+}
+
+// CSVCell is how CSV writes v: a number as it is, a text that a spreadsheet would run as a
+// formula after a single quote, which shows it as text.
+func CSVCell(v any) string {
+	if v == nil {
+		return ""
+	}
+	text := fmt.Sprint(v)
+	if !isNumber(v) && formulaStart(text) {
+		return "'" + text
+	}
+	return text
+}
+
 // CSV writes rows as CSV.
 func CSV(rows [][]any) []byte {
 	var b bytes.Buffer
@@ -50,7 +82,7 @@ func CSV(rows [][]any) []byte {
 	for _, row := range rows {
 		rec := make([]string, len(row))
 		for i, v := range row {
-			rec[i] = fmt.Sprint(v)
+			rec[i] = CSVCell(v)
 		}
 		w.Write(rec) // writes to memory: it cannot fail
 	}
@@ -86,18 +118,35 @@ func XLSX(sheets ...Sheet) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// setCell writes v into a cell: a number as a number, anything else as a string cell
+// (SetCellStr), which no spreadsheet runs, whatever the text begins with.
+func setCell(f *excelize.File, sheet, cell string, v any) error {
+	switch v.(type) {
+	case nil:
+		return nil
+	case bool:
+		return f.SetCellValue(sheet, cell, v)
+	}
+	if isNumber(v) {
+		return f.SetCellValue(sheet, cell, v)
+	}
+	return f.SetCellStr(sheet, cell, fmt.Sprint(v))
+}
+
 func writeSheet(f *excelize.File, sh Sheet, bold int) error {
 	for i, row := range sh.Rows {
-		cell, err := excelize.CoordinatesToCellName(1, i+1)
-		if err != nil {
-			return err
-		}
-		if err := f.SetSheetRow(sh.Name, cell, &row); err != nil {
-			return err
+		for j, v := range row {
+			cell, err := excelize.CoordinatesToCellName(j+1, i+1)
+			if err != nil {
+				return err
+			}
+			if err := setCell(f, sh.Name, cell, v); err != nil {
+				return err
+			}
 		}
 	}
 	for i, note := range sh.Notes {
-		if err := f.SetCellValue(sh.Name, fmt.Sprintf("A%d", len(sh.Rows)+2+i), note); err != nil {
+		if err := f.SetCellStr(sh.Name, fmt.Sprintf("A%d", len(sh.Rows)+2+i), note); err != nil {
 			return err
 		}
 	}

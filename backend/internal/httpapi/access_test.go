@@ -21,6 +21,9 @@ var accessTable = []struct {
 	{"GET", "/api/v1/me", "-++++++"},
 	{"GET", "/api/v1/notifications", "-++++++"},
 	{"POST", "/api/v1/notifications/{id}/read", "-++++++"},
+	{"GET", "/api/v1/notifications/unread", "-++++++"},
+	{"GET", "/api/v1/notifications/preferences", "-++++++"},
+	{"PUT", "/api/v1/notifications/preferences", "-++++++"},
 	{"GET", "/api/v1/townships", "-+++++-"},
 	{"POST", "/api/v1/townships", "-+-----"},
 	{"GET", "/api/v1/townships/{id}", "-+++++-"},
@@ -57,6 +60,16 @@ var accessTable = []struct {
 	{"POST", "/api/v1/petitions/{id}/reply", "-+-+++-"},
 	{"POST", "/api/v1/petitions/{id}/review", "-+---+-"},
 	{"POST", "/api/v1/petitions/{id}/rereview", "-+---+-"},
+	// Casework (§7): notices for whoever reads the petition (the PDF then as the petitioner is
+	// masked or not); transfer by the office; supervision by the district petition office
+	// (admins and petition officers without a township), answered by the township's petition
+	// officers and the handler. The tracking routes for notices are public.
+	{"GET", "/api/v1/petitions/{id}/notices", "-+-++++"},
+	{"GET", "/api/v1/notices/{id}", "-+-++++"},
+	{"POST", "/api/v1/petitions/{id}/transfer", "-+---+-"},
+	{"GET", "/api/v1/petitions/supervision", "-+-----"},
+	{"POST", "/api/v1/petitions/{id}/supervise", "-+-----"},
+	{"POST", "/api/v1/petitions/{id}/supervision-answer", "---+++-"},
 	{"POST", "/api/v1/reception-days/generate", "-+---+-"},
 	{"GET", "/api/v1/reception-days", "-+++++-"},
 	{"GET", "/api/v1/reception-days/{id}", "-+++++-"},

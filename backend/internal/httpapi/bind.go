@@ -188,11 +188,36 @@ func describeDecodeError(body []byte, dst any, err error) error {
 		for name, raw := range fields {
 			one, _ := json.Marshal(map[string]json.RawMessage{name: raw})
 			if fieldErr := json.Unmarshal(one, reflect.New(t).Interface()); fieldErr != nil {
-				return domain.InvalidField(name, "%s", fieldErr.Error())
+				if f, ok := jsonField(t, name); ok && jsonTypeName(f.Type) != "an object" {
+					return domain.InvalidField(name, "must be %s", jsonTypeName(f.Type))
+				}
+				return domain.InvalidField(name, "is not a valid value: %v", fieldErr)
 			}
 		}
 	}
 	return domain.Errorf(domain.KindMalformed, "malformed_json", "the request body could not be read: %v", err)
+}
+
+// jsonField finds the field of a struct type that a JSON key names (as encoding/json does,
+// regardless of letter case).
+func jsonField(t reflect.Type, key string) (reflect.StructField, bool) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return reflect.StructField{}, false
+	}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" {
+			name = f.Name
+		}
+		if strings.EqualFold(name, key) {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
 }
 
 func jsonTypeName(t reflect.Type) string {

@@ -269,7 +269,11 @@ func (s *Server) scorecard(c echo.Context) error {
 	if in.TownshipID, err = queryID(c, "township_id"); err != nil {
 		return err
 	}
-	for name, dst := range map[string]*civil.Date{"from": &in.From, "to": &in.To} {
+	for _, q := range []struct {
+		name string
+		dst  *civil.Date
+	}{{"from", &in.From}, {"to", &in.To}} { // in this order: the same request is refused alike every time
+		name, dst := q.name, q.dst
 		d, err := queryDate(c, name)
 		if err != nil {
 			return err

@@ -158,7 +158,8 @@ func figureTable(f petitions.Figures) [][]any {
 		header = append(header, c.NameZh)
 	}
 	header = append(header, "已受理", "按期受理", "不予受理", "已答复", "按期答复", "超期未办", "延期",
-		"满意", "基本满意", "不满意", "申请复查", "已复查", "申请复核", "已复核", "撤回", "自动办结", "疑似重复")
+		"满意", "基本满意", "不满意", "申请复查", "已复查", "申请复核", "已复核", "撤回", "自动办结", "疑似重复",
+		"督办件次", "督办已回复", "督办按期回复")
 	table := [][]any{header}
 	for _, r := range append(append([]petitions.FigureRow{}, f.Townships...), f.Total) {
 		row := []any{r.TownshipName, r.Received}
@@ -170,7 +171,8 @@ func figureTable(f petitions.Figures) [][]any {
 		}
 		row = append(row, r.Accepted, r.AcceptedOnTime, r.NotAccepted, r.Replied, r.RepliedOnTime, r.Overdue, r.Extended,
 			r.Satisfied, r.BasicallySatisfied, r.Dissatisfied, r.ReviewsRequested, r.Reviewed, r.RereviewsRequested,
-			r.Rereviewed, r.Withdrawn, r.Closed, r.PossibleDuplicates)
+			r.Rereviewed, r.Withdrawn, r.Closed, r.PossibleDuplicates,
+			r.SupervisionInstructions, r.SupervisionAnswered, r.SupervisionAnsweredOnTime)
 		table = append(table, row)
 	}
 	return table

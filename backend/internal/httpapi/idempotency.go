@@ -6,7 +6,6 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -19,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"minxin/backend/internal/domain"
+	"minxin/backend/internal/seal"
 	"minxin/backend/internal/store"
 )
 
@@ -75,13 +75,13 @@ func (s *Server) idempotent(c echo.Context, next echo.HandlerFunc) error {
 		if status := c.Response().Status; err != nil || status < 200 || status > 299 {
 			return nil, err
 		}
-		return &store.StoredAnswer{Status: c.Response().Status, ContentType: c.Response().Header().Get(echo.HeaderContentType), Body: s.seal(rec.buf.Bytes())}, nil
+		return &store.StoredAnswer{Status: c.Response().Status, ContentType: c.Response().Header().Get(echo.HeaderContentType), Body: s.seal(req, rec.buf.Bytes())}, nil
 	})
 	c.Response().Writer = rec.ResponseWriter
 	c.SetRequest(original) // its transaction has ended
 	switch {
 	case replay != nil:
-		plain, err := s.open(replay.Body)
+		plain, err := s.open(req, replay.Body)
 		if err != nil {
 			return err
 		}
@@ -138,18 +138,18 @@ func fingerprint(contentType string, body []byte) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// seal encrypts a kept answer (it may hold a petition's PIN) with AES-256-GCM under a key
-// derived from the server's secret.
-func (s *Server) seal(plain []byte) []byte {
-	aead := s.aead()
-	nonce := make([]byte, aead.NonceSize())
-	if _, err := rand.Read(nonce); err != nil {
-		panic(err)
-	}
-	return aead.Seal(nonce, nonce, plain, nil)
+// seal encrypts a kept answer (it may hold a petition's PIN or a petitioner's identity) with
+// AES-256-GCM under the data keys (seal), bound to its key.
+func (s *Server) seal(r store.IdempotentRequest, plain []byte) []byte {
+	return s.deps.App.Store.Keys().SealBytes(plain, store.AnswerContext(r.Scope, r.Key))
 }
 
-func (s *Server) open(sealed []byte) ([]byte, error) {
+func (s *Server) open(r store.IdempotentRequest, sealed []byte) ([]byte, error) {
+	if seal.IsSealed(string(sealed)) {
+		return s.deps.App.Store.Keys().OpenBytes(sealed, store.AnswerContext(r.Scope, r.Key))
+	}
+	// An answer kept by a version before the data keys, under a key derived from the server's
+	// secret; such answers are forgotten within a day.
 	aead := s.aead()
 	if len(sealed) < aead.NonceSize() {
 		return nil, errors.New("idempotency: kept answer too short")

@@ -17,6 +17,9 @@ func notificationRoutes(s *Server) []Route {
 	return []Route{
 		{http.MethodGet, "/notifications", access.Anyone, s.notifications},
 		{http.MethodPost, "/notifications/:id/read", access.Anyone, s.readNotification},
+		{http.MethodGet, "/notifications/unread", access.Anyone, s.unreadNotifications},
+		{http.MethodGet, "/notifications/preferences", access.Anyone, s.notificationPreferences},
+		{http.MethodPut, "/notifications/preferences", access.Anyone, s.putNotificationPreferences},
 	}
 }
 
@@ -41,8 +44,42 @@ func (s *Server) notifications(c echo.Context) error {
 }
 
 func (s *Server) readNotification(c echo.Context) error {
+	if c.Request().ContentLength != 0 { // no body is needed; one sent is read as strictly as any
+		var in struct{}
+		if err := bind(c, &in); err != nil {
+			return err
+		}
+	}
 	if err := s.deps.App.Reminders.MarkRead(c.Request().Context(), actor(c), c.Param("id")); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) notificationPreferences(c echo.Context) error {
+	out, err := s.deps.App.Reminders.Preferences(c.Request().Context(), actor(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) putNotificationPreferences(c echo.Context) error {
+	var in remind.PreferencesInput
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	out, err := s.deps.App.Reminders.SetPreferences(c.Request().Context(), actor(c), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) unreadNotifications(c echo.Context) error {
+	n, err := s.deps.App.Reminders.Unread(c.Request().Context(), actor(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]int{"unread": n})
 }

@@ -170,3 +170,31 @@ func TestRemindersPetitionDeadlines(t *testing.T) {
 		}
 	})
 }
+
+// A supervision instruction (督办) tells the township's petition officers and the handler
+// once, never the official the petition is about, nor another township.
+func TestRemindersSupervised(t *testing.T) {
+	apitest.ForEachEngine(t, func(t *testing.T, env *apitest.Env) {
+		w := newPetitionWorld(t, env)
+		p := w.letter(t, map[string]any{"about_official_ids": []string{w.about.ID}})
+		b := w.bodies()
+		for _, action := range []string{"accept", "assign"} {
+			w.step(t, p, action, w.actorOf(action, ""), b[action])
+		}
+		actBy := env.Store.Today().AddDays(2).String()
+		if r := env.Post("/api/v1/petitions/"+p.ID+"/supervise", w.tok(w.district), map[string]any{"note": "请加快办理", "act_by": actBy}); r.Status != http.StatusCreated && r.Status != http.StatusOK {
+			t.Fatalf("supervise: %d %s", r.Status, r.Body)
+		}
+		run(t, env, env.Clock.Now())
+		run(t, env, env.Clock.Now())
+		for name, c := range map[string]struct {
+			u    domain.User
+			want int
+		}{"the officer": {w.officer, 1}, "the handler": {w.handler, 1}, "the accused": {w.about, 0}, "the lead": {w.lead, 0},
+			"another township's officer": {w.otherOfficer, 0}} {
+			if got := count(inbox(t, env, c.u), "supervised"); got != c.want {
+				t.Errorf("%s: %d supervised, want %d", name, got, c.want)
+			}
+		}
+	})
+}

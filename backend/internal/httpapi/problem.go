@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -45,16 +46,22 @@ var echoCodes = map[int]string{
 	http.StatusTooManyRequests:       "rate_limited",
 }
 
-// problemFor translates any error into a problem document: the one place where errors
-// become HTTP.
-func problemFor(err error) (Problem, int) {
+// problemFor translates any error into a problem document, its title, detail and field
+// messages said in l (domain.Say, the one message catalogue): the one place where errors
+// become HTTP. The code and the fields' names are the same in every language.
+func problemFor(err error, l domain.Lang) (Problem, int) {
+	title := func(status int) string { return domain.SayMessage(l, http.StatusText(status)) }
 	if e, ok := domain.AsError(err); ok {
 		status := kindStatus[e.Kind]
-		msg := e.Message
+		msg := e.Detail(l)
 		if e.Kind == domain.KindInternal {
-			msg = "an internal error occurred"
+			msg = domain.Say(l, "an internal error occurred")
 		}
-		return Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: msg, Code: e.Code, Errors: e.Fields}, e.RetryAfter
+		var fields []domain.FieldError
+		for _, f := range e.Fields {
+			fields = append(fields, f.Said(l))
+		}
+		return Problem{Type: "about:blank", Title: title(status), Status: status, Detail: msg, Code: e.Code, Errors: fields}, e.RetryAfter
 	}
 	var he *echo.HTTPError
 	if errors.As(err, &he) && he.Code < 500 {
@@ -62,13 +69,47 @@ func problemFor(err error) (Problem, int) {
 		if !ok {
 			code = "http_" + strconv.Itoa(he.Code)
 		}
-		detail := http.StatusText(he.Code)
+		detail := title(he.Code)
 		if he.Code == http.StatusRequestEntityTooLarge {
-			detail = "the request body is larger than allowed"
+			detail = domain.Say(l, "the request body is larger than allowed")
 		}
-		return Problem{Type: "about:blank", Title: http.StatusText(he.Code), Status: he.Code, Detail: detail, Code: code}, 0
+		return Problem{Type: "about:blank", Title: title(he.Code), Status: he.Code, Detail: detail, Code: code}, 0
 	}
-	return Problem{Type: "about:blank", Title: http.StatusText(500), Status: 500, Detail: "an internal error occurred", Code: "internal"}, 0
+	return Problem{Type: "about:blank", Title: title(500), Status: 500, Detail: domain.Say(l, "an internal error occurred"), Code: "internal"}, 0
+}
+
+// language is the language a request prefers between Chinese and English (Accept-Language,
+// RFC 9110 §12.5.4): the one of the higher weight, the first named on a tie; Chinese when the
+// request names neither.
+func language(header string) domain.Lang {
+	best, bestQ := domain.Chinese, 0.0
+	for _, part := range strings.Split(header, ",") {
+		tag, params, _ := strings.Cut(part, ";")
+		q := 1.0
+		for _, p := range strings.Split(params, ";") {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(p), "q="); ok {
+				if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 && f <= 1 {
+					q = f
+				} else {
+					q = 0
+				}
+			}
+		}
+		primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
+		var l domain.Lang
+		switch primary {
+		case "zh":
+			l = domain.Chinese
+		case "en":
+			l = domain.English
+		default:
+			continue
+		}
+		if q > bestQ {
+			best, bestQ = l, q
+		}
+	}
+	return best
 }
 
 // errorHandler writes every error as application/problem+json.
@@ -77,7 +118,7 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		if c.Response().Committed {
 			return
 		}
-		p, retryAfter := problemFor(err)
+		p, retryAfter := problemFor(err, language(c.Request().Header.Get("Accept-Language")))
 		if p.Status >= 500 {
 			log.Error("request failed", "error", err, "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "path", c.Path())
 		}
@@ -85,6 +126,7 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			c.Response().Header().Set("Retry-After", strconv.Itoa(retryAfter))
 		}
 		c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
+		c.Response().Header().Add(echo.HeaderVary, "Accept-Language")
 		c.Response().WriteHeader(p.Status)
 		if c.Request().Method != http.MethodHead {
 			_ = jsonEncode(c.Response(), p)

@@ -18,7 +18,7 @@ type Route struct {
 // routes is the API's route table: every endpoint and who may call it. Each feature keeps
 // its part of the table beside its handlers.
 func routes(s *Server) []Route {
-	return concat(organisationRoutes(s), evidenceRoutes(s), dutyRoutes(s), petitionRoutes(s), auditRoutes(s), notificationRoutes(s), accountRoutes(s))
+	return concat(organisationRoutes(s), evidenceRoutes(s), dutyRoutes(s), petitionRoutes(s), caseworkRoutes(s), auditRoutes(s), notificationRoutes(s), accountRoutes(s))
 }
 
 func concat(parts ...[]Route) []Route {

@@ -107,6 +107,9 @@ func newSecWorld(t *testing.T, env *apitest.Env) *secWorld {
 	w.b_["petition"], w.b_["tracking_code"] = pet["id"].(string), pet["tracking_code"].(string)
 	w.b_["villager_petition"] = env.Post("/api/v1/petitions", w.tok(w.bVillager), map[string]any{"channel": "online", "township_id": w.b.ID, "category": "environment",
 		"subject": "乙村污水", "text": "乙村河里有污水。", "petitioner": map[string]any{"name": "乙村民", "phone": "13712345678"}}).Map(t)["id"].(string)
+	// Accepted, it has B's notice (受理告知书).
+	w.must(t, "POST", "/api/v1/petitions/"+w.b_["villager_petition"]+"/accept", w.bOfficer, map[string]any{"note": ""})
+	w.b_["notice"] = w.must(t, "GET", "/api/v1/petitions/"+w.b_["villager_petition"]+"/notices", w.bOfficer, nil)["items"].([]any)[0].(map[string]any)["id"].(string)
 	round := env.Post("/api/v1/audits", w.inspectorTok, map[string]any{"record_type": "overnight_stay", "township_ids": []string{w.b.ID},
 		"period_start": "2026-11-01", "period_end": "2026-11-30", "sample_size": 2}).Map(t)
 	w.b_["audit"] = round["id"].(string)
@@ -197,13 +200,13 @@ func TestSecurityIDORAcrossTownships(t *testing.T) {
 			body        any
 		}
 		b := w.b_
-		// A notification in the inbox of B's official.
-		b["notification"] = domain.NewID()
+		bNotification := domain.NewID() // a notification of B's official, read by anyone else
 		if err := env.Store.RawExec(context.Background(), `INSERT INTO notifications (id, user_id, kind, event_key, title_zh, body_zh, title_en, body_en, link, created_at)
-			VALUES (?, ?, 'finding_open', 'finding_open/x', '标题', '内容', 'Title', 'Body', '/home', ?)`, b["notification"], w.bOfficial.ID, env.Clock.Now()); err != nil {
+			VALUES (?, ?, 'visit_due', 'k', 't', 'b', 't', 'b', '/home', ?)`, bNotification, w.bOfficial.ID, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		cases := map[string]idorCase{
+			"POST /notifications/:id/read":       {id: bNotification},
 			"GET /townships/:id":                 {id: w.b.ID},
 			"PATCH /townships/:id":               {id: w.b.ID, body: map[string]any{"name": "被改名"}},
 			"GET /villages/:id":                  {id: w.vb.ID},
@@ -234,11 +237,19 @@ func TestSecurityIDORAcrossTownships(t *testing.T) {
 			"GET /attachments/:id":               {id: b["attachment"]},
 			"POST /users/:id/password-reset":     {id: w.bOfficial.ID, body: map[string]any{}},
 			"POST /petitions/:id/pin":            {id: b["petition"], body: map[string]any{"phone": "13912345678", "identity_note": "身份证已核验"}},
-			"POST /notifications/:id/read":       {id: b["notification"]},
 		}
 		for action, body := range pb {
 			cases["POST /petitions/:id/"+action] = idorCase{id: b["petition"], body: body}
 		}
+		// Casework (§7): B's notices, by id and through A's tracking code and PIN; transfer,
+		// supervision and its answer on B's petition.
+		creds := "?code=" + w.petitionA.Code + "&pin=" + w.petitionA.PIN
+		cases["GET /petitions/:id/notices"] = idorCase{id: b["villager_petition"]}
+		cases["GET /notices/:id"] = idorCase{id: b["notice"]}
+		cases["GET /petitions/track/notices/:id"] = idorCase{id: b["notice"] + creds, missing: domain.NewID() + creds}
+		cases["POST /petitions/:id/transfer"] = idorCase{id: b["petition"], body: map[string]any{"to_township_id": w.a.ID, "reason": "转到甲镇"}}
+		cases["POST /petitions/:id/supervise"] = idorCase{id: b["petition"], body: map[string]any{"note": "督办", "act_by": "2029-01-20"}}
+		cases["POST /petitions/:id/supervision-answer"] = idorCase{id: b["petition"], body: map[string]any{"text": "已办"}}
 		before := w.snapshot(t)
 		tried := 0
 		for _, route := range env.Server.Routes() {
@@ -846,6 +857,16 @@ func TestSecurityInjectionStringsAreInert(t *testing.T) {
 			withdrawn := submit()
 			call("POST", "/api/v1/petitions/"+withdrawn.ID+"/withdraw", "", asPetitioner(withdrawn, map[string]any{"reason": p}))
 			same("withdraw reason", eventWith(call("GET", "/api/v1/petitions/"+withdrawn.ID, "officer", nil)["events"], "withdraw")["reason"], p)
+			// Casework: a transfer's reason (printed on its notice), a supervision instruction and its answer.
+			moved := submit()
+			call("POST", "/api/v1/petitions/"+moved.ID+"/transfer", "officer", map[string]any{"to_agency": "县公安局", "reason": p})
+			same("transfer reason", eventWith(call("GET", "/api/v1/petitions/"+moved.ID, "officer", nil)["events"], "transfer")["reason"], p)
+			same("tracked transfer reason", eventWith(call("GET", "/api/v1/petitions/track?code="+url.QueryEscape(moved.Code)+"&pin="+moved.PIN, "", nil)["events"], "transfer")["reason"], p)
+			supervised := submit()
+			call("POST", "/api/v1/petitions/"+supervised.ID+"/supervise", "admin", map[string]any{"note": p, "act_by": "2029-01-20"})
+			answered := call("POST", "/api/v1/petitions/"+supervised.ID+"/supervision-answer", "officer", map[string]any{"text": p})["items"].([]any)[0].(map[string]any)
+			same("supervision note", answered["note"], p)
+			same("supervision answer", answered["answer"], p)
 
 			// Audits: a finding, its explanation and resolution; a cancelled round.
 			record := sample[i].(map[string]any)["record_id"].(string)

@@ -33,6 +33,9 @@ type ActionInput struct {
 	Text      string
 	Rating    string
 	Opinion   string
+	// A transfer (转送): to a township of the district or to an outside body, with Reason.
+	ToTownshipID string
+	ToAgency     string
 }
 
 // Act takes one action on a petition as the logged-in actor. The petition must exist for the
@@ -92,20 +95,34 @@ func (s *Service) ActWithPIN(ctx context.Context, cred Credentials, addr, id str
 }
 
 // transition takes one action on a loaded petition, if the rules allow it to an actor of
-// these kinds, and writes the row, its event and the log entry.
+// these kinds, and writes, in the transaction: the row, its event, the written notice the
+// action issues (§7; notices.go), a transfer's move to its new township (transfer.go), and the
+// activity-log entries. This is the one place a petition changes state by an action.
 func transition(tx *store.Tx, row *petitionRow, actorID, actorKind string, kinds []petition.ActorKind, action petition.Action, in ActionInput) error {
 	p, err := paramsOn(tx, row.ReceivedOn)
 	if err != nil {
 		return err
 	}
+	if action == petition.Transfer { // the outside bodies of the day of the transfer
+		if p.Agencies, err = agenciesOn(tx); err != nil {
+			return err
+		}
+	}
 	rin := petition.Input{Note: in.Note, Reason: in.Reason, Guidance: in.Guidance, HandlerID: in.HandlerID,
-		Days: in.Days, Text: in.Text, Rating: petition.Rating(in.Rating), Opinion: in.Opinion}
+		Days: in.Days, Text: in.Text, Rating: petition.Rating(in.Rating), Opinion: in.Opinion,
+		ToTownshipID: strings.TrimSpace(in.ToTownshipID), ToAgency: strings.TrimSpace(in.ToAgency)}
 	next, refusal := petition.Decide(action, rin, row.facts(), petition.As(kinds...), tx.Now, tx.Loc(), p)
 	if refusal != nil {
 		return refusalError(refusal)
 	}
-	if action == petition.Assign {
+	var dest destination
+	switch action {
+	case petition.Assign:
 		if err := checkHandler(tx, *row, in.HandlerID); err != nil {
+			return err
+		}
+	case petition.Transfer:
+		if dest, err = destinationOf(tx, rin); err != nil {
 			return err
 		}
 	}
@@ -113,6 +130,9 @@ func transition(tx *store.Tx, row *petitionRow, actorID, actorKind string, kinds
 	ev := petitionEventRow{ID: domain.NewID(), PetitionID: row.ID, TownshipID: row.TownshipID, At: tx.Now,
 		ActorID: actorID, ActorKind: actorKind, Action: string(action), FromState: &before.State, ToState: string(next)}
 	apply(row, &ev, action, in, tx.Now)
+	if action == petition.Transfer {
+		dest.apply(row, &ev, tx.Today(), tx.Now)
+	}
 	row.State, row.UpdatedAt = string(next), tx.Now
 	row.derive(tx.Loc(), p)
 	if err := tx.Save(row).Error; err != nil {
@@ -121,8 +141,27 @@ func transition(tx *store.Tx, row *petitionRow, actorID, actorKind string, kinds
 	if err := tx.Create(&ev).Error; err != nil {
 		return err
 	}
-	return tx.Log(store.Change{Actor: actorID, Action: string(action), Entity: "petition", EntityID: row.ID,
-		TownshipID: &row.TownshipID, Before: before, After: *row})
+	issued, err := issueNotice(tx, *row, ev, dest.name, in, p)
+	if err != nil {
+		return err
+	}
+	var after any = *row
+	if action == petition.Transfer && dest.townshipID != "" {
+		moved, err := moveHistory(tx, row.ID, dest.townshipID)
+		if err != nil {
+			return err
+		}
+		after = transferLog{Petition: *row, AttachmentIDs: moved}
+	}
+	if err := tx.Log(store.Change{Actor: actorID, Action: string(action), Entity: "petition", EntityID: row.ID,
+		TownshipID: &row.TownshipID, Before: before, After: after}); err != nil {
+		return err
+	}
+	if issued != nil {
+		return tx.Log(store.Change{Actor: actorID, Action: "issue", Entity: "notice", EntityID: issued.ID,
+			TownshipID: &row.TownshipID, After: issued.logged()})
+	}
+	return nil
 }
 
 // apply writes the action's instant and fields into the row and its event.
@@ -151,6 +190,8 @@ func apply(row *petitionRow, ev *petitionEventRow, action petition.Action, in Ac
 		row.RereviewedAt, row.FinishedAt, ev.Text = t, t, strings.TrimSpace(in.Opinion)
 	case petition.Withdraw:
 		row.FinishedAt, ev.Reason = t, strings.TrimSpace(in.Reason)
+	case petition.Transfer:
+		ev.Reason = strings.TrimSpace(in.Reason) // where it went: destination.apply
 	}
 }
 
@@ -158,11 +199,11 @@ func apply(row *petitionRow, ev *petitionEventRow, action petition.Action, in Ac
 // with the rules' code, or field errors (422).
 func refusalError(r *petition.Refusal) error {
 	if r.Kind == petition.Conflict {
-		return domain.Conflict(r.Code, "%s", r.Message)
+		return domain.Conflict(r.Code, r.Format, r.Args...)
 	}
 	var v domain.Invalid
 	for _, f := range r.Fields {
-		v.Add(f.Field, "%s", f.Message)
+		v.Add(f.Field, f.Format, f.Args...)
 	}
 	return v.Err()
 }
@@ -262,6 +303,8 @@ type TrackedPetition struct {
 	Rating        *string            `json:"rating"`
 	Events        []TrackedEvent     `json:"events"`
 	Options       []string           `json:"options"`
+	// Transfer is where the petition was transferred (转送), or null.
+	Transfer *TrackedTransfer `json:"transfer"`
 }
 
 // Track shows a petition to whoever holds its tracking code and PIN.
@@ -291,6 +334,9 @@ func tracked(tx *store.Tx, row petitionRow) (TrackedPetition, error) {
 	for i, e := range events {
 		out.Events[i] = TrackedEvent{At: e.At, Action: e.Action, FromState: e.FromState, ToState: e.ToState,
 			Reason: e.Reason, Guidance: e.Guidance, Text: e.Text, Days: e.Days, Rating: e.Rating}
+	}
+	if out.Transfer, err = trackedTransfer(tx, row); err != nil {
+		return TrackedPetition{}, err
 	}
 	// What the petitioner may do now, as the rules say, with a body that passes their checks.
 	probe := petition.Input{Reason: "-", Rating: petition.Satisfied}

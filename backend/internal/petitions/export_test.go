@@ -15,6 +15,10 @@ import (
 	"minxin/backend/internal/store"
 )
 
+// UseClearIdentities keeps petitioners' identities in clear, as before sealing, until it is
+// called with false: for the benchmark of what sealing costs.
+func UseClearIdentities(on bool) { clearIdentities = on }
+
 // ExplainPetitions returns the query plan, with timings, of the first page of a petition list.
 func (s *Service) ExplainPetitions(ctx context.Context, a domain.Actor, f Filter) (string, error) {
 	tx := s.st.Reader(ctx)
@@ -55,6 +59,10 @@ func (s *Service) ReferenceFigures(ctx context.Context, a domain.Actor, f Figure
 	if err != nil {
 		return Figures{}, err
 	}
+	var instructions []supervisionRow
+	if err := tx.Find(&instructions).Error; err != nil {
+		return Figures{}, err
+	}
 	out.Total = newFigureRow(nil, "合计", out.Categories)
 	for _, town := range towns {
 		row := newFigureRow(ptrTo(town.ID), town.Name, out.Categories)
@@ -63,8 +71,10 @@ func (s *Service) ReferenceFigures(ctx context.Context, a domain.Actor, f Figure
 				continue
 			}
 			p := paramsOn(r.ReceivedOn)
-			countPetition(&row, r, tx.Now, tx.Loc(), p)
-			countPetition(&out.Total, r, tx.Now, tx.Loc(), p)
+			for _, fr := range []*FigureRow{&row, &out.Total} {
+				countPetition(fr, r, tx.Now, tx.Loc(), p)
+				countSupervision(fr, r, instructions, tx.Loc())
+			}
 		}
 		if row.Received > 0 {
 			out.Townships = append(out.Townships, row)
@@ -138,4 +148,21 @@ func countPetition(fr *FigureRow, r petitionRow, now time.Time, loc *time.Locati
 	count(&fr.Withdrawn, r.State == string(petition.Withdrawn))
 	count(&fr.Closed, r.State == string(petition.Closed))
 	count(&fr.PossibleDuplicates, r.PossibleDuplicate)
+}
+
+// countSupervision adds the instructions on one petition to a row of figures, judged by the
+// rules (petition.AnsweredOnTime).
+func countSupervision(fr *FigureRow, r petitionRow, instructions []supervisionRow, loc *time.Location) {
+	for _, x := range instructions {
+		if x.PetitionID != r.ID {
+			continue
+		}
+		fr.SupervisionInstructions++
+		if x.AnsweredAt != nil {
+			fr.SupervisionAnswered++
+			if petition.AnsweredOnTime(x.ActBy, *x.AnsweredAt, loc) {
+				fr.SupervisionAnsweredOnTime++
+			}
+		}
+	}
 }

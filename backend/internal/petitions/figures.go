@@ -37,6 +37,11 @@ type FigureRow struct {
 	Withdrawn          int            `json:"withdrawn"`
 	Closed             int            `json:"closed"`
 	PossibleDuplicates int            `json:"possible_duplicates"`
+	// Supervision (督办): the instructions on these petitions, those answered, and those
+	// answered by the end of their act-by date.
+	SupervisionInstructions   int `json:"supervision_instructions"`
+	SupervisionAnswered       int `json:"supervision_answered"`
+	SupervisionAnsweredOnTime int `json:"supervision_answered_on_time"`
 }
 
 // Figures are the figures per township for the petitions received from From to To
@@ -123,9 +128,15 @@ const figureCounts = `petitions.township_id AS town, COUNT(*) AS received,
 	SUM(CASE WHEN petitions.state = 'closed' THEN 1 ELSE 0 END) AS closed,
 	SUM(CASE WHEN petitions.possible_duplicate THEN 1 ELSE 0 END) AS possible_duplicates`
 
-// countFigures counts the petitions received per township in three grouped queries (the
-// figures, by channel, by category), in the order of the townships' names, and adds them up
-// in the total.
+// supervisionCounts are the SQL expressions of the supervision figures, counted over the
+// instructions on the petitions received; on time is the rules' judgement kept beside each.
+const supervisionCounts = `petitions.township_id AS town, COUNT(*) AS instructions,
+	SUM(CASE WHEN ps.answered_at IS NOT NULL THEN 1 ELSE 0 END) AS answered,
+	SUM(CASE WHEN ps.answered_on_time THEN 1 ELSE 0 END) AS answered_on_time`
+
+// countFigures counts the petitions received per township in four grouped queries (the
+// figures, by channel, by category, the supervision instructions on them), in the order of
+// the townships' names, and adds them up in the total.
 func countFigures(tx *store.Tx, received func() *gorm.DB, out *Figures) error {
 	var counts []struct {
 		FigureRow `gorm:"embedded"`
@@ -160,6 +171,14 @@ func countFigures(tx *store.Tx, received func() *gorm.DB, out *Figures) error {
 			by[c.TownshipID][col] = &row
 		}
 	}
+	var supervised []struct {
+		Town                                   string
+		Instructions, Answered, AnsweredOnTime int
+	}
+	if err := received().Joins("JOIN petition_supervisions ps ON ps.petition_id = petitions.id").
+		Select(supervisionCounts).Group("petitions.township_id").Scan(&supervised).Error; err != nil {
+		return err
+	}
 	names := map[string]string{}
 	var towns []domain.Township
 	if err := tx.Select("id, name").Order("name, id").Find(&towns).Error; err != nil {
@@ -171,6 +190,11 @@ func countFigures(tx *store.Tx, received func() *gorm.DB, out *Figures) error {
 	counted := map[string]FigureRow{}
 	for _, c := range counts {
 		counted[c.Town] = c.FigureRow
+	}
+	for _, c := range supervised {
+		r := counted[c.Town]
+		r.SupervisionInstructions, r.SupervisionAnswered, r.SupervisionAnsweredOnTime = c.Instructions, c.Answered, c.AnsweredOnTime
+		counted[c.Town] = r
 	}
 	out.Total = newFigureRow(nil, "合计", out.Categories)
 	for _, town := range towns {
@@ -219,6 +243,9 @@ func (fr *FigureRow) add(o FigureRow) {
 	fr.Withdrawn += o.Withdrawn
 	fr.Closed += o.Closed
 	fr.PossibleDuplicates += o.PossibleDuplicates
+	fr.SupervisionInstructions += o.SupervisionInstructions
+	fr.SupervisionAnswered += o.SupervisionAnswered
+	fr.SupervisionAnsweredOnTime += o.SupervisionAnsweredOnTime
 }
 
 // Handled are the petitions a handler was assigned and those they replied to within their

@@ -3,6 +3,7 @@ package petitions_test
 import (
 	"context"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"minxin/backend/internal/domain"
 	"minxin/backend/internal/petitions"
 	"minxin/backend/internal/rules/petition"
+	"minxin/backend/internal/store"
 )
 
 func ptrTo[T any](v T) *T { return &v }
@@ -61,6 +63,32 @@ func TestFiguresInSQLMatchTheRules(t *testing.T) {
 				}
 			}
 		}
+		// Supervision (督办): three instructions on the late ones, answered in time, late, and not.
+		env.Store.SetClock(func() time.Time { return start })
+		district := env.User(domain.RolePetitionOfficer, "").Actor()
+		page, err := env.App.Petitions.Petitions(ctx, district, petitions.Filter{State: "assigned"}, store.PageRequest{Limit: 3})
+		if err != nil || len(page.Items) != 3 {
+			t.Fatalf("assigned petitions to supervise: %d, %v", len(page.Items), err)
+		}
+		actBy := civil.Of(start, env.Loc).AddDays(2)
+		for i, p := range page.Items {
+			if _, err := env.App.Petitions.Supervise(ctx, district, p.ID, petitions.SuperviseInput{Note: "请加快办理", ActBy: &actBy}); err != nil {
+				t.Fatal(err)
+			}
+			officer := office[slices.Index(towns, p.TownshipID)].Actor()
+			switch i {
+			case 0:
+				env.Store.SetClock(func() time.Time { return start.Add(time.Hour) })
+			case 1:
+				env.Store.SetClock(func() time.Time { return start.AddDate(0, 0, 5) })
+			default:
+				continue
+			}
+			if _, err := env.App.Petitions.AnswerSupervision(ctx, officer, p.ID, petitions.AnswerInput{Text: "已督促承办人"}); err != nil {
+				t.Fatal(err)
+			}
+			env.Store.SetClock(func() time.Time { return start })
+		}
 		inspector := env.User(domain.RoleInspector, "").Actor()
 		today := civil.Of(start, env.Loc)
 		f := petitions.FigureFilter{From: today.AddDays(-120), To: today}
@@ -76,6 +104,9 @@ func TestFiguresInSQLMatchTheRules(t *testing.T) {
 			}
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("%s:\n got %+v\nwant %+v", when, got, want)
+			}
+			if tot := got.Total; tot.SupervisionInstructions != 3 || tot.SupervisionAnswered != 2 || tot.SupervisionAnsweredOnTime != 1 {
+				t.Errorf("%s: supervision figures %d, %d, %d; want 3, 2, 1", when, tot.SupervisionInstructions, tot.SupervisionAnswered, tot.SupervisionAnsweredOnTime)
 			}
 			if tot := got.Total; tot.Received < 20 || tot.Overdue == 0 || tot.RepliedOnTime == 0 || tot.AcceptedOnTime == tot.Accepted || tot.RepliedOnTime == tot.Replied {
 				t.Errorf("%s: too little to compare: %+v", when, got.Total)

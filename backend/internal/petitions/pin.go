@@ -51,7 +51,11 @@ func (s *Service) ReissuePIN(ctx context.Context, a domain.Actor, id string, in 
 	if row.Anonymous || row.PetitionerPhone == nil {
 		return Submitted{}, domain.Conflict("anonymous_petition", "an anonymous report keeps no petitioner to check at the counter: its PIN cannot be re-issued")
 	}
-	if normalPhone(*row.PetitionerPhone) != normalPhone(in.Phone) {
+	_, phone, err := row.identity(s.st.Keys())
+	if err != nil {
+		return Submitted{}, err
+	}
+	if normalPhone(phone) != normalPhone(in.Phone) {
 		return Submitted{}, domain.InvalidField("phone", "is not the petitioner's phone on record: check who the person is")
 	}
 	attempt, err := s.st.Attempt(ctx, PINReissueLimit, row.ID)

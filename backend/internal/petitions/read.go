@@ -173,6 +173,10 @@ func petitionViews(tx *store.Tx, a domain.Actor, rows []petitionRow) ([]Petition
 	if err != nil {
 		return nil, err
 	}
+	supervisions, err := supervisionsOf(tx, ids)
+	if err != nil {
+		return nil, err
+	}
 	for _, r := range rows {
 		p := paramsOn(r.ReceivedOn)
 		v := Petition{
@@ -184,6 +188,11 @@ func petitionViews(tx *store.Tx, a domain.Actor, rows []petitionRow) ([]Petition
 			RereviewRequestedAt: r.RereviewRequestedAt, RereviewedAt: r.RereviewedAt, FinishedAt: r.FinishedAt,
 			ExtensionDays: r.ExtensionDays, HandlerID: r.HandlerID, Rating: r.Rating, ReceptionDayID: r.ReceptionDayID,
 			PossibleDuplicate: r.PossibleDuplicate, DuplicateOf: r.DuplicateOf, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+			TransferredOn: r.TransferredOn, TransferredFrom: r.TransferredFrom, TransferAgency: r.TransferAgency,
+			Supervisions: []Supervision{},
+		}
+		if access.SeesSupervision(a, r.parties()) && supervisions[r.ID] != nil {
+			v.Supervisions = supervisions[r.ID]
 		}
 		if step, late := petition.OverdueStep(r.facts(), tx.Now, tx.Loc(), p); late {
 			v.Overdue, v.OverdueStep = true, ptrTo(string(step))
@@ -202,7 +211,10 @@ func petitionViews(tx *store.Tx, a domain.Actor, rows []petitionRow) ([]Petition
 			v.HandlerID, v.ReceptionDayID, v.DuplicateOf, v.PossibleDuplicate = nil, nil, nil, false
 		}
 		if !r.Anonymous {
-			name, phone := deref(r.PetitionerName), deref(r.PetitionerPhone)
+			name, phone, err := r.identity(tx.Keys())
+			if err != nil {
+				return nil, err
+			}
 			if full {
 				v.Petitioner = &Petitioner{Name: name, Phone: phone}
 			} else {

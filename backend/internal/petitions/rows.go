@@ -12,46 +12,52 @@ import (
 
 // petitionRow is a row of the petitions table.
 type petitionRow struct {
-	ID                  string     `json:"id"`
-	TownshipID          string     `json:"township_id"`
-	VillageID           *string    `json:"village_id"`
-	HouseholdID         *string    `json:"household_id"`
-	Channel             string     `json:"channel"`
-	Category            string     `json:"category"`
-	Subject             string     `json:"subject"`
-	Text                string     `json:"text"`
-	Anonymous           bool       `json:"anonymous"`
-	PetitionerName      *string    `json:"petitioner_name"`
-	PetitionerPhone     *string    `json:"petitioner_phone"`
-	PetitionerUserID    *string    `json:"petitioner_user_id"`
-	Lat                 *float64   `json:"lat"`
-	Lng                 *float64   `json:"lng"`
-	Location            *string    `json:"location"`
-	TrackingCode        string     `json:"tracking_code"`
-	PinHash             string     `json:"-"`
-	State               string     `json:"state"`
-	ReceivedOn          civil.Date `json:"received_on"`
-	SubmittedAt         time.Time  `json:"submitted_at"`
-	AcceptedAt          *time.Time `json:"accepted_at"`
-	RepliedAt           *time.Time `json:"replied_at"`
-	ReviewRequestedAt   *time.Time `json:"review_requested_at"`
-	ReviewedAt          *time.Time `json:"reviewed_at"`
-	RereviewRequestedAt *time.Time `json:"rereview_requested_at"`
-	RereviewedAt        *time.Time `json:"rereviewed_at"`
-	FinishedAt          *time.Time `json:"finished_at"`
-	ExtensionDays       int        `json:"extension_days"`
-	HandlerID           *string    `json:"handler_id"`
-	Rating              *string    `json:"rating"`
-	ReceptionDayID      *string    `json:"reception_day_id"`
-	DuplicateOf         *string    `json:"duplicate_of"`
-	PossibleDuplicate   bool       `json:"possible_duplicate"`
-	DueAt               *time.Time `json:"due_at"`
-	ClosesAt            *time.Time `json:"closes_at"`
-	AcceptedOnTime      *bool      `json:"-"`
-	RepliedOnTime       *bool      `json:"-"`
-	CreatedBy           *string    `json:"created_by"`
-	CreatedAt           time.Time  `json:"created_at"`
-	UpdatedAt           time.Time  `json:"updated_at"`
+	ID              string  `json:"id"`
+	TownshipID      string  `json:"township_id"`
+	VillageID       *string `json:"village_id"`
+	HouseholdID     *string `json:"household_id"`
+	Channel         string  `json:"channel"`
+	Category        string  `json:"category"`
+	Subject         string  `json:"subject"`
+	Text            string  `json:"text"`
+	Anonymous       bool    `json:"anonymous"`
+	PetitionerName  *string `json:"petitioner_name"`  // sealed (identity.go)
+	PetitionerPhone *string `json:"petitioner_phone"` // sealed
+	// PetitionerPhoneIndex is the phone's keyed index, by which duplicates are found; it is
+	// re-made under each new key, so the activity log does not copy it.
+	PetitionerPhoneIndex *string     `json:"-"`
+	PetitionerUserID     *string     `json:"petitioner_user_id"`
+	Lat                  *float64    `json:"lat"`
+	Lng                  *float64    `json:"lng"`
+	Location             *string     `json:"location"`
+	TrackingCode         string      `json:"tracking_code"`
+	PinHash              string      `json:"-"`
+	State                string      `json:"state"`
+	ReceivedOn           civil.Date  `json:"received_on"`
+	SubmittedAt          time.Time   `json:"submitted_at"`
+	AcceptedAt           *time.Time  `json:"accepted_at"`
+	RepliedAt            *time.Time  `json:"replied_at"`
+	ReviewRequestedAt    *time.Time  `json:"review_requested_at"`
+	ReviewedAt           *time.Time  `json:"reviewed_at"`
+	RereviewRequestedAt  *time.Time  `json:"rereview_requested_at"`
+	RereviewedAt         *time.Time  `json:"rereviewed_at"`
+	FinishedAt           *time.Time  `json:"finished_at"`
+	ExtensionDays        int         `json:"extension_days"`
+	HandlerID            *string     `json:"handler_id"`
+	Rating               *string     `json:"rating"`
+	ReceptionDayID       *string     `json:"reception_day_id"`
+	DuplicateOf          *string     `json:"duplicate_of"`
+	PossibleDuplicate    bool        `json:"possible_duplicate"`
+	DueAt                *time.Time  `json:"due_at"`
+	ClosesAt             *time.Time  `json:"closes_at"`
+	AcceptedOnTime       *bool       `json:"-"`
+	RepliedOnTime        *bool       `json:"-"`
+	TransferredOn        *civil.Date `json:"transferred_on"`   // 转送: the date of the transfer
+	TransferredFrom      *string     `json:"transferred_from"` // the township of the district it came from
+	TransferAgency       *string     `json:"transfer_agency"`  // the outside body it went to
+	CreatedBy            *string     `json:"created_by"`
+	CreatedAt            time.Time   `json:"created_at"`
+	UpdatedAt            time.Time   `json:"updated_at"`
 }
 
 func (petitionRow) TableName() string { return "petitions" }
@@ -61,10 +67,16 @@ func (r petitionRow) parties() access.Parties {
 	return access.Parties{TownshipID: r.TownshipID, PetitionerUserID: r.PetitionerUserID, HandlerID: r.HandlerID}
 }
 
-// facts are the events of the petition as the rules read them.
+// facts are the events of the petition as the rules read them. A petition another township
+// transferred here was received here on the day of the transfer; one sent to an outside body
+// is transferred, which is final.
 func (r petitionRow) facts() petition.Facts {
+	var transferredHere *civil.Date
+	if r.TransferredFrom != nil {
+		transferredHere = r.TransferredOn
+	}
 	return petition.Facts{
-		State: petition.State(r.State), ReceivedOn: r.ReceivedOn, AcceptedAt: r.AcceptedAt,
+		State: petition.State(r.State), TownshipID: r.TownshipID, ReceivedOn: r.ReceivedOn, TransferredOn: transferredHere, AcceptedAt: r.AcceptedAt,
 		RepliedAt: r.RepliedAt, ReviewRequestedAt: r.ReviewRequestedAt, ReviewedAt: r.ReviewedAt,
 		RereviewRequestedAt: r.RereviewRequestedAt, RereviewedAt: r.RereviewedAt, ExtensionDays: r.ExtensionDays,
 	}
@@ -188,9 +200,15 @@ type Petition struct {
 	ReceptionDayID      *string            `json:"reception_day_id"`
 	PossibleDuplicate   bool               `json:"possible_duplicate"`
 	DuplicateOf         *string            `json:"duplicate_of"`
-	CreatedAt           time.Time          `json:"created_at"`
-	UpdatedAt           time.Time          `json:"updated_at"`
-	Events              []Event            `json:"events,omitempty"`
+	TransferredOn       *civil.Date        `json:"transferred_on"`   // 转送: the date of the transfer
+	TransferredFrom     *string            `json:"transferred_from"` // the township of the district it came from
+	TransferAgency      *string            `json:"transfer_agency"`  // the outside body it went to
+	// Supervisions are the district's instructions (督办), for those who issue and answer
+	// them (access.SeesSupervision); empty for everyone else.
+	Supervisions []Supervision `json:"supervisions"`
+	CreatedAt    time.Time     `json:"created_at"`
+	UpdatedAt    time.Time     `json:"updated_at"`
+	Events       []Event       `json:"events,omitempty"`
 }
 
 // Rederive derives, once, what petitions written before a derived column existed lack (a

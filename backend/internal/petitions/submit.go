@@ -66,7 +66,7 @@ func mayRegister(a *domain.Actor, channel string) error {
 	}
 	switch access.MayRegister(a, channel) {
 	case access.NeedsLogin:
-		return domain.Unauthenticated("unauthenticated", "log in to register a petition received through the "+channel+" channel")
+		return domain.Errorf(domain.KindUnauthenticated, "unauthenticated", "log in to register a petition received through the %s channel", channel)
 	case access.Refused:
 		return domain.Errorf(domain.KindForbidden, "forbidden", "your role may not register petitions through the %s channel", channel)
 	}
@@ -125,7 +125,7 @@ func (s *Service) Submit(ctx context.Context, a *domain.Actor, in Input, addr st
 		actorID = a.UserID // staff registering an anonymous letter: the staff member is no petitioner
 	}
 	if !in.Anonymous {
-		row.PetitionerName, row.PetitionerPhone = ptrTo(strings.TrimSpace(in.Petitioner.Name)), ptrTo(in.Petitioner.Phone)
+		row.sealIdentity(s.st.Keys(), strings.TrimSpace(in.Petitioner.Name), in.Petitioner.Phone)
 		row.HouseholdID = in.HouseholdID
 	}
 	if actorID != anonymousActor && actorID != petitionerActor {
@@ -149,7 +149,7 @@ func (s *Service) Submit(ctx context.Context, a *domain.Actor, in Input, addr st
 			return err
 		}
 		row.TrackingCode = petition.TrackingCode(row.ReceivedOn, seq)
-		if err := linkDuplicate(tx, &row, p); err != nil {
+		if err := linkDuplicate(tx, &row, in.Petitioner, p); err != nil {
 			return err
 		}
 		row.derive(tx.Loc(), p)
@@ -330,23 +330,25 @@ func nextTrackingSeq(tx *store.Tx, d civil.Date) (int, error) {
 
 // linkDuplicate flags a petition that may repeat an earlier one of the same township (same
 // phone and category within the window, similar text) and links it to the latest such one.
-// A possible duplicate is never refused: the petition officer decides.
-func linkDuplicate(tx *store.Tx, row *petitionRow, p petition.Params) error {
-	if row.PetitionerPhone == nil {
+// A possible duplicate is never refused: the petition officer decides. The same phone is found
+// by its keyed index, under any key of the ring (during a rotation a petition's index may be
+// under the old key); an equal index is an equal phone.
+func linkDuplicate(tx *store.Tx, row *petitionRow, who *PetitionerInput, p petition.Params) error {
+	if row.PetitionerPhone == nil || who == nil {
 		return nil
 	}
 	var earlier []petitionRow
-	err := tx.Select("id, petitioner_phone, category, received_on, subject, text").
-		Where("petitioner_phone = ? AND category = ? AND township_id = ? AND received_on >= ? AND received_on <= ?",
-			*row.PetitionerPhone, row.Category, row.TownshipID,
+	err := tx.Select("id, category, received_on, subject, text").
+		Where("petitioner_phone_index IN ? AND category = ? AND township_id = ? AND received_on >= ? AND received_on <= ?",
+			phoneIndexes(tx.Keys(), who.Phone), row.Category, row.TownshipID,
 			row.ReceivedOn.AddDays(-p.DuplicateWindowDays), row.ReceivedOn.AddDays(p.DuplicateWindowDays)).
 		Order("received_on DESC, id DESC").Limit(100).Find(&earlier).Error
 	if err != nil {
 		return err
 	}
-	this := petition.DuplicateCandidate{Phone: *row.PetitionerPhone, Category: row.Category, ReceivedOn: row.ReceivedOn, Subject: row.Subject, Text: row.Text}
+	this := petition.DuplicateCandidate{Phone: who.Phone, Category: row.Category, ReceivedOn: row.ReceivedOn, Subject: row.Subject, Text: row.Text}
 	for _, e := range earlier {
-		other := petition.DuplicateCandidate{Phone: *e.PetitionerPhone, Category: e.Category, ReceivedOn: e.ReceivedOn, Subject: e.Subject, Text: e.Text}
+		other := petition.DuplicateCandidate{Phone: who.Phone, Category: e.Category, ReceivedOn: e.ReceivedOn, Subject: e.Subject, Text: e.Text}
 		if petition.PossibleDuplicate(this, other, p) {
 			row.PossibleDuplicate, row.DuplicateOf = true, &e.ID
 			return nil
@@ -365,7 +367,7 @@ func (s *Service) submitAttempts(ctx context.Context, in Input, addr string) ([]
 	if in.Petitioner == nil || in.Anonymous {
 		return []store.Attempt{byAddress}, nil
 	}
-	byPhone, err := s.st.Attempt(ctx, SubmitPhoneLimit, in.Petitioner.Phone)
+	byPhone, err := s.st.Attempt(ctx, SubmitPhoneLimit, phoneRateKey(s.st.Keys(), in.Petitioner.Phone))
 	if err != nil {
 		return nil, errors.Join(err, byAddress.Forgive(ctx))
 	}

@@ -126,7 +126,7 @@ func petitionDeadlines(tx *store.Tx) ([]event, error) {
 	for _, r := range rows {
 		stage := remind.StageAt(r.DueAt, tx.Now)
 		out = append(out, event{userID: r.UserID, kind: remind.PetitionDeadline,
-			key: remind.Key(remind.PetitionDeadline, r.ID, r.DueAt.Unix(), stage), link: "/petitions/" + r.ID,
+			key: remind.Key(remind.PetitionDeadline, r.ID, r.DueAt.Unix(), stage), link: "/casework/petitions/" + r.ID,
 			msg: remind.PetitionMessage(stage, r.TrackingCode, lastDay(r.DueAt, tx.Loc()))})
 	}
 	return out, err
@@ -144,6 +144,25 @@ func findingsOpen(tx *store.Tx) ([]event, error) {
 	for _, r := range rows {
 		out = append(out, event{userID: r.OfficialID, kind: remind.FindingOpen, key: remind.Key(remind.FindingOpen, r.ID),
 			link: "/home", msg: remind.FindingMessage(r.ExplanationDueOn)})
+	}
+	return out, err
+}
+
+// supervised tells the township's petition officers and the handler of each open
+// supervision instruction (督办); never an official the petition names.
+func supervised(tx *store.Tx) ([]event, error) {
+	var rows []struct {
+		ID, PetitionID, TrackingCode, UserID string
+		ActBy                                civil.Date
+	}
+	err := tx.Table("petition_supervisions s").Joins("JOIN petitions p ON p.id = s.petition_id").
+		Joins("JOIN users u ON (u.township_id = p.township_id AND u.role = ?) OR u.id = p.handler_id", domain.RolePetitionOfficer).
+		Select("s.id, s.petition_id, p.tracking_code, u.id AS user_id, s.act_by").
+		Where("s.answered_at IS NULL").Where(notAbout("p.id", "u.id")).Order("s.id, u.id").Scan(&rows).Error
+	var out []event
+	for _, r := range rows {
+		out = append(out, event{userID: r.UserID, kind: remind.Supervised, key: remind.Key(remind.Supervised, r.ID),
+			link: "/casework/petitions/" + r.PetitionID, msg: remind.SupervisionMessage(r.TrackingCode, r.ActBy)})
 	}
 	return out, err
 }

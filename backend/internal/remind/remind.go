@@ -57,6 +57,7 @@ type event struct {
 // notify writes the events not written before, and answers how many it wrote.
 func notify(tx *store.Tx, events []event) (int, error) {
 	n := 0
+	out := newOutbox(tx)
 	for _, e := range events {
 		row := notificationRow{ID: domain.NewID(), UserID: e.userID, Kind: e.kind, EventKey: e.key,
 			TitleZh: e.msg.Zh.Title, BodyZh: e.msg.Zh.Body, TitleEn: e.msg.En.Title, BodyEn: e.msg.En.Body,
@@ -67,6 +68,9 @@ func notify(tx *store.Tx, events []event) (int, error) {
 		}
 		if written {
 			n++
+			if err := out.add(row); err != nil {
+				return n, err
+			}
 		}
 	}
 	return n, nil
@@ -75,7 +79,7 @@ func notify(tx *store.Tx, events []event) (int, error) {
 // Run runs every reminder job once as of at, and answers how many notifications it wrote.
 func (s *Service) Run(ctx context.Context, at time.Time) (int, error) {
 	total := 0
-	for _, job := range []func(*store.Tx) ([]event, error){visitsDue, nightsShort, stationingBehind, petitionDeadlines, findingsOpen} {
+	for _, job := range []func(*store.Tx) ([]event, error){visitsDue, nightsShort, stationingBehind, petitionDeadlines, findingsOpen, supervised} {
 		err := s.st.TxAt(ctx, at, func(tx *store.Tx) error {
 			events, err := job(tx)
 			if err != nil {

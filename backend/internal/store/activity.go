@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"minxin/backend/internal/domain"
+	"minxin/backend/internal/seal"
 )
 
 // LogEntry is one entry of the append-only, hash-chained activity log: who changed what, when,
@@ -52,14 +53,16 @@ type Change struct {
 const SystemActor = "system"
 
 // entryHash is SHA-256 over the JSON array of the previous hash and every field of the entry,
-// so that no two different entries hash alike.
+// so that no two different entries hash alike. Values sealed at rest (seal) are hashed
+// blinded: a rotation re-seals them under a new key without breaking the chain, and each
+// sealed value is authenticated by its own tag.
 func entryHash(e LogEntry) string {
 	township := ""
 	if e.TownshipID != nil {
 		township = *e.TownshipID
 	}
 	fields := []string{e.PrevHash, strconv.FormatInt(e.Seq, 10), e.At.UTC().Format(time.RFC3339Nano),
-		e.ActorID, e.Action, e.Entity, e.EntityID, township, e.Before, e.After}
+		e.ActorID, e.Action, e.Entity, e.EntityID, township, seal.Blind(e.Before), seal.Blind(e.After)}
 	b, _ := json.Marshal(fields)
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])

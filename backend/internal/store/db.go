@@ -21,6 +21,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"minxin/backend/internal/domain"
+	"minxin/backend/internal/seal"
 )
 
 // Store is the database of one district.
@@ -36,6 +37,9 @@ type Store struct {
 	cache        configCache
 	// replica is the hot standby that serves reports (see Reports); nil without one.
 	replica *replica
+	// keys seal the personal data kept at rest (UseKeys); a random key of this process until
+	// it is given the district's.
+	keys *seal.Keyring
 }
 
 // poolSize is the most PostgreSQL connections one instance opens.
@@ -120,7 +124,8 @@ func Open(opts Options) (*Store, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	s := &Store{db: db, sqlDB: sqlDB, dialect: dialect, loc: loc, now: cfg.NowFunc, requestSlots: make(chan struct{}, slots)}
+	s := &Store{db: db, sqlDB: sqlDB, dialect: dialect, loc: loc, now: cfg.NowFunc, requestSlots: make(chan struct{}, slots),
+		keys: seal.NewRandomKeyring()}
 	if opts.ReplicaURL != "" {
 		if s.replica, err = openReplica(opts, loc); err != nil {
 			sqlDB.Close()
@@ -129,6 +134,17 @@ func Open(opts Options) (*Store, error) {
 	}
 	return s, nil
 }
+
+// UseKeys gives the store (and its replica) the keyring personal data is sealed under at rest.
+func (s *Store) UseKeys(k *seal.Keyring) {
+	s.keys = k
+	if s.replica != nil {
+		s.replica.st.keys = k
+	}
+}
+
+// Keys is the keyring personal data is sealed under at rest.
+func (s *Store) Keys() *seal.Keyring { return s.keys }
 
 // Close closes the database, and the replica's connections.
 func (s *Store) Close() error {

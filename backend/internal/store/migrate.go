@@ -71,7 +71,7 @@ func (s *Store) provider() (*goose.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	dialect, opts := goose.DialectSQLite3, []goose.ProviderOption{}
+	dialect, opts := goose.DialectSQLite3, []goose.ProviderOption{goose.WithGoMigrations(goMigrations(s.dialect)...)}
 	if s.dialect == "postgres" {
 		dialect = goose.DialectPostgres
 		// Several instances may start at once: one migrates, the others wait for it.
@@ -96,7 +96,11 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	}
 	var applied []string
 	for _, r := range results {
-		applied = append(applied, r.Source.Path)
+		name := r.Source.Path
+		if name == "" {
+			name = goMigrationNames[r.Source.Version]
+		}
+		applied = append(applied, name)
 	}
 	return applied, s.seedSettings(ctx)
 }

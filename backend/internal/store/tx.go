@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"minxin/backend/internal/civil"
+	"minxin/backend/internal/seal"
 )
 
 // Tx is one transaction of the store and the one instant its changes are made at, so that
@@ -44,6 +45,9 @@ func (s *Store) TxAt(ctx context.Context, at time.Time, fn func(tx *Tx) error) e
 func (s *Store) Reader(ctx context.Context) *Tx {
 	return &Tx{DB: s.conn(ctx), Now: s.now(), st: s}
 }
+
+// Keys is the keyring personal data is sealed under at rest.
+func (tx *Tx) Keys() *seal.Keyring { return tx.st.keys }
 
 // Loc is the district's time zone.
 func (tx *Tx) Loc() *time.Location { return tx.st.loc }

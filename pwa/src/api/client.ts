@@ -1,4 +1,5 @@
 import { defaultLocks, type Locks } from '../locks'
+import { apiLanguage } from './language'
 import { apiError, AuthRequiredError } from './problem'
 import { parseTokens, parseUser, type Session, type SessionStore, type User } from './session'
 
@@ -153,7 +154,7 @@ export class ApiClient {
   }
 
   private async send(method: string, url: string, init: ApiRequestInit, token: string | null): Promise<Response> {
-    const headers: Record<string, string> = { Accept: 'application/json, application/problem+json', ...init.headers }
+    const headers: Record<string, string> = { Accept: 'application/json, application/problem+json', 'Accept-Language': apiLanguage(), ...init.headers }
     if (token) headers.Authorization = `Bearer ${token}`
     let body: BodyInit | undefined
     if (init.form) {

@@ -1,4 +1,5 @@
 import { API } from './client'
+import { apiLanguage } from './language'
 import { apiError } from './problem'
 
 /**
@@ -171,7 +172,7 @@ export class PetitionApi {
     const timer = setTimeout(() => abort.abort(new DOMException('request timed out', 'TimeoutError')), this.timeoutMs)
     let res: Response
     try {
-      res = await this.fetchFn(url, { method, headers: { Accept: ACCEPT, ...init.headers }, body: init.body, signal: abort.signal })
+      res = await this.fetchFn(url, { method, headers: { Accept: ACCEPT, 'Accept-Language': apiLanguage(), ...init.headers }, body: init.body, signal: abort.signal })
     } finally {
       clearTimeout(timer)
     }

@@ -79,6 +79,7 @@ const enUS: Messages = {
     discard: 'Discard',
     discardTitle: 'Discard this record?',
     discardMessage: 'A discarded record is never uploaded and cannot be restored.',
+    discarded: 'Discarded',
     kinds: {
       attachment: 'Photo',
       reception_checkin: 'Reception check-in',
@@ -114,6 +115,9 @@ const enUS: Messages = {
     title: 'Page not found',
     message: 'This page does not exist or is not open yet.',
     back: 'Back to home',
+  },
+  confirm: {
+    cancel: 'Cancel',
   },
 }
 

@@ -4,6 +4,7 @@ import vantEnUS from 'vant/es/locale/lang/en-US'
 import vantZhCN from 'vant/es/locale/lang/zh-CN'
 import zhCN from './zh-CN'
 import enUS from './en-US'
+import { setApiLanguage } from '../api/language'
 
 export type AppLocale = 'zh-CN' | 'en-US'
 
@@ -23,6 +24,7 @@ export const i18n = createI18n({
 
 function apply(locale: AppLocale): void {
   i18n.global.locale.value = locale
+  setApiLanguage(locale)
   document.documentElement.lang = locale
   VantLocale.use(locale, locale === 'en-US' ? vantEnUS : vantZhCN)
 }

@@ -76,6 +76,7 @@ const zhCN = {
     discard: '丢弃',
     discardTitle: '丢弃这条记录？',
     discardMessage: '丢弃后这条记录不会再上传，也无法恢复。',
+    discarded: '已丢弃',
     kinds: {
       attachment: '照片',
       reception_checkin: '接访签到',
@@ -111,6 +112,9 @@ const zhCN = {
     title: '页面不存在',
     message: '这个页面不存在或还没有开放。',
     back: '返回首页',
+  },
+  confirm: {
+    cancel: '取消',
   },
 }
 

@@ -11,7 +11,7 @@ import (
 // once the event it runs from has happened, and stays present afterwards so that a finished
 // step can still be judged on time or late.
 type Deadlines struct {
-	AcceptBy          *civil.Date `json:"accept_by,omitempty"`           // received_on + AcceptDays
+	AcceptBy          *civil.Date `json:"accept_by,omitempty"`           // received_on (or transferred_on) + AcceptDays
 	ReplyBy           *civil.Date `json:"reply_by,omitempty"`            // date(accepted_at) + ReplyDays + extension
 	ReviewRequestBy   *civil.Date `json:"review_request_by,omitempty"`   // date(replied_at) + ReviewRequestDays
 	ReviewBy          *civil.Date `json:"review_by,omitempty"`           // date(review_requested_at) + ReviewDays
@@ -19,10 +19,16 @@ type Deadlines struct {
 	RereviewBy        *civil.Date `json:"rereview_by,omitempty"`         // date(rereview_requested_at) + RereviewDays
 }
 
-// DeadlinesOf computes the deadlines from the petition's events, in calendar days in loc.
+// DeadlinesOf computes the deadlines from the petition's events, in calendar days in loc. A
+// petition transferred here from another township of the district is received here anew: its
+// acceptance deadline runs from the date of the transfer.
 func DeadlinesOf(f Facts, loc *time.Location, p Params) Deadlines {
 	var d Deadlines
-	if !f.ReceivedOn.IsZero() {
+	switch {
+	case f.TransferredOn != nil:
+		by := f.TransferredOn.AddDays(p.AcceptDays)
+		d.AcceptBy = &by
+	case !f.ReceivedOn.IsZero():
 		by := f.ReceivedOn.AddDays(p.AcceptDays)
 		d.AcceptBy = &by
 	}
@@ -71,6 +77,17 @@ func OverdueStep(f Facts, now time.Time, loc *time.Location, p Params) (Step, bo
 // no office step. A petition is overdue exactly when now is at or after that instant, so a
 // store may keep the instant beside the petition and find overdue petitions with an index.
 func PendingStep(f Facts, loc *time.Location, p Params) (Step, *time.Time) {
+	step, by := PendingDeadline(f, loc, p)
+	if by == nil {
+		return "", nil
+	}
+	end := by.End(loc)
+	return step, &end
+}
+
+// PendingDeadline returns the office's step that the petition waits for and its deadline, the
+// last day on which it is on time, or nil when the petition waits for no office step.
+func PendingDeadline(f Facts, loc *time.Location, p Params) (Step, *civil.Date) {
 	d := DeadlinesOf(f, loc, p)
 	var step Step
 	var by *civil.Date
@@ -89,8 +106,36 @@ func PendingStep(f Facts, loc *time.Location, p Params) (Step, *time.Time) {
 	if by == nil {
 		return "", nil
 	}
-	end := by.End(loc)
-	return step, &end
+	return step, by
+}
+
+// DaysLeft is the number of calendar days in loc from the date of now to the deadline by: 0 on
+// its last day, 3 three days before, negative once it has passed (-1 the day after).
+func DaysLeft(by civil.Date, now time.Time, loc *time.Location) int {
+	return civil.Of(now, loc).DaysUntil(by)
+}
+
+// SupervisionWindowDays is how close a deadline must be for the district petition office to
+// see the petition among those to supervise (督办): overdue, or due within this many days.
+const SupervisionWindowDays = 3
+
+// Supervised reports whether a petition with the deadline by belongs on the district's
+// supervision list at now: overdue, or its deadline at most SupervisionWindowDays away.
+func Supervised(by civil.Date, now time.Time, loc *time.Location) bool {
+	return DaysLeft(by, now, loc) <= SupervisionWindowDays
+}
+
+// SupervisionHorizon is the instant up to which a stored due_at (PendingStep's instant) puts a
+// petition on the supervision list at now: the end of the day SupervisionWindowDays after
+// today. due_at <= SupervisionHorizon exactly when Supervised holds for its deadline.
+func SupervisionHorizon(now time.Time, loc *time.Location) time.Time {
+	return civil.Of(now, loc).AddDays(SupervisionWindowDays).End(loc)
+}
+
+// AnsweredOnTime reports whether a supervision instruction to act by the date actBy was
+// answered in time: before the end of that day in loc.
+func AnsweredOnTime(actBy civil.Date, answeredAt time.Time, loc *time.Location) bool {
+	return answeredAt.Before(actBy.End(loc))
 }
 
 // Overdue reports whether a step of the petition is past its deadline at now.

@@ -2,8 +2,10 @@ package petition
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"minxin/backend/internal/civil"
 )
@@ -31,24 +33,41 @@ const (
 	CodeReviewWindowClosed   = "review_window_closed"   // too late to ask for review
 	CodeRereviewWindowClosed = "rereview_window_closed" // too late to ask for re-review
 	CodeCloseNotDue          = "close_not_due"          // the petition does not close by itself yet
+	CodeAlreadyTransferred   = "already_transferred"    // the petition was transferred once already
+	CodeAcceptWindowClosed   = "accept_window_closed"   // the acceptance window, within which a petition may be transferred, has passed
 
 	// Field errors.
-	CodeUnknownAction    = "unknown_action"     // field "action"
-	CodeReasonRequired   = "reason_required"    // field "reason"
-	CodeGuidanceRequired = "guidance_required"  // field "guidance"
-	CodeHandlerRequired  = "handler_required"   // field "handler_id"
-	CodeTextRequired     = "text_required"      // field "text"
-	CodeOpinionRequired  = "opinion_required"   // field "opinion"
-	CodeInvalidRating    = "invalid_rating"     // field "rating"
-	CodeInvalidDays      = "invalid_days"       // field "days": less than one day
-	CodeExtensionTooLong = "extension_too_long" // field "days": more than MaxExtensionDays
+	CodeUnknownAction    = "unknown_action"       // field "action"
+	CodeReasonRequired   = "reason_required"      // field "reason"
+	CodeGuidanceRequired = "guidance_required"    // field "guidance"
+	CodeHandlerRequired  = "handler_required"     // field "handler_id"
+	CodeTextRequired     = "text_required"        // field "text"
+	CodeOpinionRequired  = "opinion_required"     // field "opinion"
+	CodeInvalidRating    = "invalid_rating"       // field "rating"
+	CodeInvalidDays      = "invalid_days"         // field "days": less than one day
+	CodeExtensionTooLong = "extension_too_long"   // field "days": more than MaxExtensionDays
+	CodeTransferTo       = "transfer_to_required" // field "to_township_id": neither or both of to_township_id and to_agency
+	CodeSameTownship     = "same_township"        // field "to_township_id": the township that holds the petition
+	CodeUnknownAgency    = "unknown_agency"       // field "to_agency": not one of Params.Agencies
+	CodeTextTooLong      = "text_too_long"        // any text of the body: more than MaxTextLength characters
 )
 
-// FieldError is one invalid field of an Invalid refusal.
+// MaxTextLength bounds, in characters, every text an action takes (note, reason, guidance,
+// text, opinion): each may be printed in full on a written notice.
+const MaxTextLength = 5000
+
+// FieldError is one invalid field of an Invalid refusal. Format and Args made Message, so that
+// it can be said in another language.
 type FieldError struct {
 	Field   string // the request body's field name, snake_case
 	Code    string
 	Message string
+	Format  string
+	Args    []any
+}
+
+func fieldError(field, code, format string, args ...any) FieldError {
+	return FieldError{Field: field, Code: code, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // Refusal says why an action was refused. Code and Message are those of the first field error
@@ -57,6 +76,8 @@ type Refusal struct {
 	Kind    RefusalKind
 	Code    string
 	Message string
+	Format  string // Message is Format with Args
+	Args    []any
 	Fields  []FieldError
 }
 
@@ -64,14 +85,14 @@ type Refusal struct {
 func (r *Refusal) Error() string { return r.Message }
 
 func conflict(code, format string, args ...any) *Refusal {
-	return &Refusal{Kind: Conflict, Code: code, Message: fmt.Sprintf(format, args...)}
+	return &Refusal{Kind: Conflict, Code: code, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 func invalid(fields []FieldError) *Refusal {
 	if len(fields) == 0 {
 		return nil
 	}
-	return &Refusal{Kind: Invalid, Code: fields[0].Code, Message: fields[0].Message, Fields: fields}
+	return &Refusal{Kind: Invalid, Code: fields[0].Code, Message: fields[0].Message, Format: fields[0].Format, Args: fields[0].Args, Fields: fields}
 }
 
 // transition is one row of the transition table: the action moves a petition in one of the
@@ -101,7 +122,9 @@ var (
 		RequestRereview: {{[]State{Reviewed}, petitionerOnly, RereviewRequested}},
 		Rereview:        {{[]State{RereviewRequested}, office, Rereviewed}},
 		Withdraw:        {{openStates, petitionerOnly, Withdrawn}},
-		Close:           {{[]State{Replied}, systemOnly, Closed}},
+		// To an outside body; to another township of the district it stays submitted (Decide).
+		Transfer: {{[]State{Submitted}, office, Transferred}},
+		Close:    {{[]State{Replied}, systemOnly, Closed}},
 	}
 )
 
@@ -113,8 +136,13 @@ var (
 // opinion (final_state); the actor may take this action in some state (not_allowed); the action
 // applies in the current state (invalid_state); the actor may take it in this state
 // (not_allowed); the action's own conflicts (already_extended, deadline_passed,
-// review_window_closed, rereview_window_closed, close_not_due); and last the request's fields,
-// all reported together. Conflicts come before field errors because no body could overcome them.
+// review_window_closed, rereview_window_closed, close_not_due, accept_window_closed); and last
+// the request's fields, all reported together. Conflicts come before field errors because no
+// body could overcome them. A petition is transferred (转送) once at most: a second transfer,
+// from whichever state, is already_transferred, checked right after the actor.
+//
+// A transfer to an outside body moves the petition to transferred, which is final here; a
+// transfer to another township of the district leaves it submitted, received there anew.
 //
 // Late office steps are never refused: an overdue petition may still be accepted, rejected,
 // assigned, replied to, reviewed or re-reviewed; lateness shows in Overdue, AcceptedOnTime and
@@ -122,14 +150,16 @@ var (
 func Decide(action Action, in Input, f Facts, actor Actor, now time.Time, loc *time.Location, p Params) (next State, err *Refusal) {
 	rows, known := transitionTable[action]
 	if !known {
-		return f.State, invalid([]FieldError{{Field: "action", Code: CodeUnknownAction,
-			Message: fmt.Sprintf("%q is not a petition action", string(action))}})
+		return f.State, invalid([]FieldError{fieldError("action", CodeUnknownAction, "%q is not a petition action", string(action))})
 	}
 	if f.State == Rereviewed && action != Feedback {
 		return f.State, conflict(CodeFinalState, "the petition was re-reviewed, which is final; nothing more can be done or requested")
 	}
 	if !mayEver(rows, actor) {
 		return f.State, conflict(CodeNotAllowed, "you may not %s this petition", action)
+	}
+	if action == Transfer && (f.TransferredOn != nil || f.State == Transferred) {
+		return f.State, conflict(CodeAlreadyTransferred, "the petition was transferred once already; it cannot be transferred again")
 	}
 	row, applies := rowFor(rows, f.State)
 	if !applies {
@@ -141,8 +171,11 @@ func Decide(action Action, in Input, f Facts, actor Actor, now time.Time, loc *t
 	if r := actionConflict(action, f, now, loc, p); r != nil {
 		return f.State, r
 	}
-	if r := invalid(fieldErrors(action, in, p)); r != nil {
+	if r := invalid(fieldErrors(action, in, f, p)); r != nil {
 		return f.State, r
+	}
+	if action == Transfer && strings.TrimSpace(in.ToAgency) == "" {
+		return Submitted, nil // received anew by the other township
 	}
 	if row.to == "" {
 		return f.State, nil
@@ -202,6 +235,10 @@ func actionConflict(action Action, f Facts, now time.Time, loc *time.Location, p
 		if !AutoCloseDue(f, now, loc, p) {
 			return conflict(CodeCloseNotDue, "the petition does not close by itself yet")
 		}
+	case Transfer:
+		if !windowOpen(d.AcceptBy, now, loc) {
+			return conflict(CodeAcceptWindowClosed, "a petition is transferred within its acceptance window, which ended with the day%s", onDate(d.AcceptBy))
+		}
 	}
 	return nil
 }
@@ -214,12 +251,12 @@ func onDate(d *civil.Date) string {
 	return " " + d.String()
 }
 
-// fieldErrors checks the request's fields for the action.
-func fieldErrors(action Action, in Input, p Params) []FieldError {
+// fieldErrors checks the request's fields for the action; f is the petition, for a transfer.
+func fieldErrors(action Action, in Input, f Facts, p Params) []FieldError {
 	var errs []FieldError
 	require := func(value, field, code string) {
 		if strings.TrimSpace(value) == "" {
-			errs = append(errs, FieldError{Field: field, Code: code, Message: field + " is required"})
+			errs = append(errs, fieldError(field, code, "%s is required", field))
 		}
 	}
 	switch action {
@@ -231,24 +268,51 @@ func fieldErrors(action Action, in Input, p Params) []FieldError {
 	case Extend:
 		switch {
 		case in.Days < 1:
-			errs = append(errs, FieldError{Field: "days", Code: CodeInvalidDays,
-				Message: "days must be at least 1"})
+			errs = append(errs, fieldError("days", CodeInvalidDays, "days must be at least 1"))
 		case in.Days > p.MaxExtensionDays:
-			errs = append(errs, FieldError{Field: "days", Code: CodeExtensionTooLong,
-				Message: fmt.Sprintf("an extension is at most %d days", p.MaxExtensionDays)})
+			errs = append(errs, fieldError("days", CodeExtensionTooLong, "an extension is at most %d days", p.MaxExtensionDays))
 		}
 		require(in.Reason, "reason", CodeReasonRequired)
 	case Reply:
 		require(in.Text, "text", CodeTextRequired)
 	case Feedback:
 		if !in.Rating.Valid() {
-			errs = append(errs, FieldError{Field: "rating", Code: CodeInvalidRating,
-				Message: "rating must be satisfied, basically_satisfied or dissatisfied"})
+			errs = append(errs, fieldError("rating", CodeInvalidRating, "rating must be satisfied, basically_satisfied or dissatisfied"))
 		}
 	case RequestReview, RequestRereview, Withdraw:
 		require(in.Reason, "reason", CodeReasonRequired)
 	case Review, Rereview:
 		require(in.Opinion, "opinion", CodeOpinionRequired)
+	case Transfer:
+		errs = append(errs, transferErrors(in, f, p)...)
+		require(in.Reason, "reason", CodeReasonRequired)
+	}
+	for _, t := range []struct{ field, value string }{
+		{"note", in.Note}, {"reason", in.Reason}, {"guidance", in.Guidance}, {"text", in.Text}, {"opinion", in.Opinion},
+	} {
+		if utf8.RuneCountInString(t.value) > MaxTextLength {
+			errs = append(errs, FieldError{Field: t.field, Code: CodeTextTooLong,
+				Message: fmt.Sprintf("%s must be at most %d characters", t.field, MaxTextLength)})
+		}
 	}
 	return errs
+}
+
+// transferErrors checks where a transfer goes: exactly one of a township other than the one
+// holding the petition, or an outside body of the list. Whether the township exists in the
+// district is for the caller to check.
+func transferErrors(in Input, f Facts, p Params) []FieldError {
+	town, agency := strings.TrimSpace(in.ToTownshipID), strings.TrimSpace(in.ToAgency)
+	switch {
+	case (town == "") == (agency == ""):
+		return []FieldError{{Field: "to_township_id", Code: CodeTransferTo,
+			Message: "give either to_township_id (a township of the district) or to_agency (an outside body), not both"}}
+	case town != "" && town == f.TownshipID:
+		return []FieldError{{Field: "to_township_id", Code: CodeSameTownship,
+			Message: "the petition is this township's already; transfer it to another township"}}
+	case agency != "" && !slices.Contains(p.Agencies, agency):
+		return []FieldError{{Field: "to_agency", Code: CodeUnknownAgency,
+			Message: fmt.Sprintf("%q is not one of the outside bodies of the setting petition.agencies", agency)}}
+	}
+	return nil
 }

@@ -49,6 +49,8 @@ var allowed = []allowedRow{
 	{Withdraw, ReviewRequested, Petitioner, Withdrawn},
 	{Withdraw, Reviewed, Petitioner, Withdrawn},
 	{Withdraw, RereviewRequested, Petitioner, Withdrawn},
+	{Transfer, Submitted, PetitionOfficer, Transferred}, // completeInput names an outside body
+	{Transfer, Submitted, Admin, Transferred},
 	{Close, Replied, System, Closed},
 }
 
@@ -58,7 +60,7 @@ var actorKinds = []ActorKind{Petitioner, PetitionOfficer, Handler, Admin, System
 var completeInput = Input{
 	Note: "材料齐全，予以受理", Reason: "需要实地核查", Guidance: "请向区人民法院提起诉讼",
 	HandlerID: "7d3f0c1e-2b4a-4c5d-9e8f-0a1b2c3d4e5f", Days: 30, Text: "经核查，补偿款已于本月拨付。",
-	Rating: Satisfied, Opinion: "维持原答复意见",
+	Rating: Satisfied, Opinion: "维持原答复意见", ToAgency: "县自然资源局",
 }
 
 // factsIn returns the events of a petition that reached state s, each step taken `age` before
@@ -104,6 +106,8 @@ func expectedRefusal(action Action, s State, k ActorKind) string {
 	switch {
 	case !kindEver:
 		return CodeNotAllowed
+	case action == Transfer && s == Transferred:
+		return CodeAlreadyTransferred
 	case !stateEver:
 		return CodeInvalidState
 	}

@@ -30,12 +30,16 @@ const (
 	RereviewRequested State = "rereview_requested"
 	Rereviewed        State = "rereviewed" // 复核: the re-review opinion was given; final.
 	Withdrawn         State = "withdrawn"  // 撤回 by the petitioner.
+	// Transferred (转送): sent within the acceptance window to an outside body, which handles it
+	// from then on; final here. A petition transferred to another township of the district
+	// stays submitted there, received anew.
+	Transferred State = "transferred"
 )
 
 // States returns every state, in the order of a petition's life.
 func States() []State {
 	return []State{Submitted, Accepted, NotAccepted, Assigned, Replied, Closed,
-		ReviewRequested, Reviewed, RereviewRequested, Rereviewed, Withdrawn}
+		ReviewRequested, Reviewed, RereviewRequested, Rereviewed, Withdrawn, Transferred}
 }
 
 // Valid reports whether s is one of the states.
@@ -49,10 +53,10 @@ func (s State) Valid() bool {
 }
 
 // Open reports whether a petition in state s can still move on (and so can be withdrawn): every
-// valid state except closed, not_accepted, withdrawn and rereviewed.
+// valid state except closed, not_accepted, withdrawn, rereviewed and transferred.
 func (s State) Open() bool {
 	switch s {
-	case Closed, NotAccepted, Withdrawn, Rereviewed:
+	case Closed, NotAccepted, Withdrawn, Rereviewed, Transferred:
 		return false
 	}
 	return s.Valid()
@@ -75,13 +79,14 @@ const (
 	RequestRereview Action = "request-rereview"
 	Rereview        Action = "rereview" // 复核
 	Withdraw        Action = "withdraw"
-	Close           Action = "close" // the scheduled job's automatic close; no HTTP endpoint.
+	Transfer        Action = "transfer" // 转送: to another township of the district or to an outside body.
+	Close           Action = "close"    // the scheduled job's automatic close; no HTTP endpoint.
 )
 
 // Actions returns every action.
 func Actions() []Action {
 	return []Action{Accept, Reject, Assign, Extend, Reply, Feedback, RequestReview, Review,
-		RequestRereview, Rereview, Withdraw, Close}
+		RequestRereview, Rereview, Withdraw, Transfer, Close}
 }
 
 // ActorKind is one relation between whoever acts and the petition. The caller establishes the
@@ -152,13 +157,22 @@ type Params struct {
 	RereviewDays        int // re-review opinion within this many days of the request
 	AutoCloseDays       int // a replied petition with no review request closes this many days after the reply (never before its review-request window has closed)
 	DuplicateWindowDays int // petitions this many days apart or closer may be duplicates
+	// Agencies are the outside bodies a petition may be transferred to (petition.agencies), as
+	// in force on the day of the transfer.
+	Agencies []string
 }
 
-// Facts are the events of one petition that the rules read: the state it is in, the date it
-// was received and the instants of each step so far (nil when the step has not happened).
+// Facts are the events of one petition that the rules read: the state it is in, the township
+// that holds it, the date it was received (and, when another township of the district
+// transferred it here, the date of that transfer) and the instants of each step so far (nil
+// when the step has not happened).
 type Facts struct {
-	State               State
-	ReceivedOn          civil.Date
+	State      State
+	TownshipID string // the township that holds the petition now
+	ReceivedOn civil.Date
+	// TransferredOn is the date another township of the district transferred the petition to
+	// this one (nil when it was received here first): its acceptance window runs from it.
+	TransferredOn       *civil.Date
 	AcceptedAt          *time.Time
 	RepliedAt           *time.Time
 	ReviewRequestedAt   *time.Time
@@ -179,4 +193,8 @@ type Input struct {
 	Text      string // reply
 	Rating    Rating // feedback
 	Opinion   string // review, rereview
+	// transfer: exactly one of the township of the district or the outside body (one of
+	// Params.Agencies) to transfer to; and Reason.
+	ToTownshipID string
+	ToAgency     string
 }

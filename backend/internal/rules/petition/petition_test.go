@@ -18,6 +18,7 @@ var specParams = Params{
 	RereviewDays:        30,
 	AutoCloseDays:       30,
 	DuplicateWindowDays: 90,
+	Agencies:            []string{"县自然资源局", "县人社局", "县住建局", "县市场监管局", "县公安局"},
 }
 
 func shanghai(t *testing.T) *time.Location {
@@ -42,7 +43,7 @@ func TestStateOpen(t *testing.T) {
 	open := map[State]bool{
 		Submitted: true, Accepted: true, NotAccepted: false, Assigned: true, Replied: true,
 		Closed: false, ReviewRequested: true, Reviewed: true, RereviewRequested: true,
-		Rereviewed: false, Withdrawn: false,
+		Rereviewed: false, Withdrawn: false, Transferred: false,
 	}
 	if len(open) != len(States()) {
 		t.Fatalf("test covers %d states, package has %d", len(open), len(States()))

@@ -141,3 +141,41 @@ func FindingMessage(due *civil.Date) Message {
 		En: Text{"Audit finding awaits your explanation", "Please explain the audit finding" + byEn + "."},
 	}
 }
+
+// SupervisionMessage tells the township's petition officers and the handler of a supervision
+// instruction (督办) from the district petition office.
+func SupervisionMessage(code string, actBy civil.Date) Message {
+	return Message{
+		Zh: Text{"信访件被督办", fmt.Sprintf("区信访办对信访件%s下达督办意见，请于%s前办理并答复。", code, actBy)},
+		En: Text{"Petition under supervision", fmt.Sprintf("The district petition office issued an instruction on petition %s: act and answer by %s.", code, actBy)},
+	}
+}
+
+// Channels a notification is delivered on besides the inbox, which is always on.
+const (
+	ChannelPush = "push"
+	ChannelSMS  = "sms"
+)
+
+// Preference is whether a kind is pushed and sent by SMS to one user.
+type Preference struct{ Push, SMS bool }
+
+// Locked reports whether a user may not switch a kind's push and SMS off: a township's lead
+// is always told of petitions overdue (§8), on every channel.
+func Locked(kind string, lead bool) bool { return lead && kind == PetitionDeadline }
+
+// DefaultPreference is a kind's preference until the user chooses: pushed (where the
+// user allowed push in a browser), no SMS; a locked kind on every channel.
+func DefaultPreference(kind string, lead bool) Preference {
+	return Preference{Push: true, SMS: Locked(kind, lead)}
+}
+
+// KnownKind reports whether kind is a kind of notification.
+func KnownKind(kind string) bool {
+	for _, k := range Kinds {
+		if k == kind {
+			return true
+		}
+	}
+	return false
+}

@@ -55,3 +55,21 @@ export function renderScorecardChart(el: HTMLElement, rows: readonly ScorecardRo
     chart.dispose()
   }
 }
+
+/** The ECharts option of a bar chart this module can draw (the petition figures' too). */
+export type BarChartOption = Option
+
+/**
+ * Draws any bar chart of these components into el; answers a function that removes it. The
+ * petition figures use it, so that ECharts stays in this one lazily loaded chunk.
+ */
+export function renderChart(el: HTMLElement, option: BarChartOption): () => void {
+  const chart = init(el, undefined, { renderer: 'svg' })
+  chart.setOption(option)
+  const resize = () => chart.resize()
+  window.addEventListener('resize', resize)
+  return () => {
+    window.removeEventListener('resize', resize)
+    chart.dispose()
+  }
+}

@@ -23,10 +23,10 @@ export function nextDeadline(p: Pick<Petition, 'state' | 'deadlines'>): string |
 }
 
 /** The queue: overdue petitions first, then the rest, each by nearest deadline; no duplicates. */
-export function petitionQueue(overdue: readonly Petition[], rest: readonly Petition[]): Petition[] {
+export function petitionQueue<P extends Petition>(overdue: readonly P[], rest: readonly P[]): P[] {
   const seen = new Set<string>()
-  const by = (a: Petition, b: Petition) => (nextDeadline(a) ?? '9999').localeCompare(nextDeadline(b) ?? '9999')
-  const out: Petition[] = []
+  const by = (a: P, b: P) => (nextDeadline(a) ?? '9999').localeCompare(nextDeadline(b) ?? '9999')
+  const out: P[] = []
   for (const p of [...[...overdue].sort(by), ...[...rest].sort(by)]) {
     if (seen.has(p.id)) continue
     seen.add(p.id)
