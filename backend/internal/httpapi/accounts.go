@@ -35,8 +35,8 @@ var openBeforePasswordChange = map[string]bool{
 	"GET /me":             true,
 }
 
-var errPasswordChangeRequired = &domain.Error{Kind: domain.KindForbidden, Code: "password_change_required",
-	Message: "your password was reset: change it first (POST /api/v1/auth/password with the temporary password as old_password)"}
+var errPasswordChangeRequired = domain.Errorf(domain.KindForbidden, "password_change_required",
+	"your password was reset: change it first (POST /api/v1/auth/password with the temporary password as old_password)")
 
 type passwordChangeBody struct {
 	OldPassword string `json:"old_password"`
