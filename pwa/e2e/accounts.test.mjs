@@ -188,7 +188,7 @@ describe('accounts, the counter and the activity log', () => {
     await page.getByLabel('新密码', { exact: true }).fill('ls-xinfang-2027!')
     await page.getByLabel('再输入一次新密码', { exact: true }).fill('ls-xinfang-2027!')
     await page.getByRole('button', { name: '确认修改' }).click()
-    await page.getByText('is not your current password').waitFor()
+    await page.getByText('不是您当前的密码').waitFor()
     await expectNoAxeViolations(page, '/account/password')
     assert.equal((await login('ls-xinfang', DEMO_PASSWORD)).status, 200, 'a refused change changed the password')
 
@@ -308,15 +308,21 @@ describe('accounts, the counter and the activity log', () => {
     await expectNoAxeViolations(page, '/activity')
     await page.getByLabel('操作', { exact: true }).selectOption('cancel')
     await page.getByLabel('记录类型').selectOption('audit')
-    await page.getByRole('button', { name: '查询' }).click()
+    // The filters' submit button sits under the fixed tab bar while the entries load and the
+    // page reflows; press it as a keyboard user would.
+    await page.getByRole('button', { name: '查询' }).focus()
+    await page.keyboard.press('Enter')
     await page.getByTestId('activity-entry').filter({ hasText: '抽查轮次 · 取消' }).waitFor()
+    // The filtered page replaces the unfiltered one once it has loaded.
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="activity-entry"]').length === 1, null, { timeout: 15000 })
     assert.equal(await page.getByTestId('activity-entry').count(), 1)
     const entries = await ok('GET', '/api/v1/activity?action=cancel&entity=audit', inspector)
     assert.equal(entries.items.length, 1)
     assert.equal(entries.items[0].entity_id, round.id)
     await page.getByLabel('操作', { exact: true }).selectOption('reissue_pin')
     await page.getByLabel('记录类型').selectOption('petition')
-    await page.getByRole('button', { name: '查询' }).click()
+    await page.getByRole('button', { name: '查询' }).focus()
+    await page.keyboard.press('Enter')
     await page.getByTestId('activity-entry').filter({ hasText: '补发查询密码' }).first().waitFor()
     const text = await page.locator('main').innerText()
     assert.ok(!text.includes('窗口来人') && !text.includes('13905719999'), 'the log viewer shows a petitioner')
