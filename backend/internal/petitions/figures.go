@@ -149,26 +149,19 @@ func countFigures(tx *store.Tx, received func() *gorm.DB, out *Figures) error {
 		TownshipID, Key string
 		N               int
 	}
-	by := map[string]map[string]*FigureRow{}
+	// by[column][township][value] counts the petitions received per channel and per category.
+	by := map[string]map[string]map[string]int{}
 	for _, col := range []string{"channel", "category"} {
 		if err := received().Select("petitions.township_id AS township_id, petitions." + col + " AS key, COUNT(*) AS n").
 			Group("petitions.township_id, petitions." + col).Scan(&split).Error; err != nil {
 			return err
 		}
+		by[col] = map[string]map[string]int{}
 		for _, c := range split {
-			if by[c.TownshipID] == nil {
-				by[c.TownshipID] = map[string]*FigureRow{}
+			if by[col][c.TownshipID] == nil {
+				by[col][c.TownshipID] = map[string]int{}
 			}
-			row := FigureRow{ByChannel: map[string]int{}, ByCategory: map[string]int{}}
-			if r := by[c.TownshipID][col]; r != nil {
-				row = *r
-			}
-			if col == "channel" {
-				row.ByChannel[c.Key] += c.N
-			} else {
-				row.ByCategory[c.Key] += c.N
-			}
-			by[c.TownshipID][col] = &row
+			by[col][c.TownshipID][c.Key] = c.N
 		}
 	}
 	var supervised []struct {
@@ -205,12 +198,8 @@ func countFigures(tx *store.Tx, received func() *gorm.DB, out *Figures) error {
 		row := newFigureRow(ptrTo(town.ID), town.Name, out.Categories)
 		c.TownshipID, c.TownshipName = row.TownshipID, row.TownshipName
 		c.ByChannel, c.ByCategory = row.ByChannel, row.ByCategory
-		if r := by[town.ID]["channel"]; r != nil {
-			maps.Copy(c.ByChannel, r.ByChannel)
-		}
-		if r := by[town.ID]["category"]; r != nil {
-			maps.Copy(c.ByCategory, r.ByCategory)
-		}
+		maps.Copy(c.ByChannel, by["channel"][town.ID])
+		maps.Copy(c.ByCategory, by["category"][town.ID])
 		out.Townships = append(out.Townships, c)
 		out.Total.add(c)
 	}
