@@ -202,6 +202,15 @@ func (c *computation) rows(members []domain.User) ([]Row, error) {
 	}
 
 	byOfficial := func(id string) int { return index[id] }
+	// The stationing pace and the links status are judged once, from the year's days and the
+	// linked households counted above (none when an official has no row).
+	pacedDays, linkedOf := map[string]int{}, map[string]int{}
+	for _, d := range paced {
+		pacedDays[d.OfficialID] = d.Days
+	}
+	for _, x := range linked {
+		linkedOf[x.OfficialID] = x.Households
+	}
 	out := make([]Row, len(members))
 	for i, m := range members {
 		row := Row{OfficialID: m.ID, DisplayName: m.DisplayName, TownshipID: *m.TownshipID}
@@ -218,17 +227,13 @@ func (c *computation) rows(members []domain.User) ([]Row, error) {
 		}
 		required, start, end := duty.StationingRequirement(c.to.Year, m.AppointedOn, p.Stationing.DaysPerYear)
 		row.StationingYear = required
-		row.StationingStatus = duty.StationingStatus(0, required, duty.ExpectedToDate(required, start, end, c.to))
-		row.LinksStatus = duty.LinksStatus(0, p.Links.MinHouseholds)
+		row.StationingStatus = duty.StationingStatus(pacedDays[m.ID], required, duty.ExpectedToDate(required, start, end, c.to))
+		row.LinkedHouseholds = linkedOf[m.ID]
+		row.LinksStatus = duty.LinksStatus(row.LinkedHouseholds, p.Links.MinHouseholds)
 		out[i] = row
 	}
 	for _, d := range stationed {
 		out[byOfficial(d.OfficialID)].StationingDays = d.Days
-	}
-	for _, d := range paced {
-		r := &out[byOfficial(d.OfficialID)]
-		required, start, end := duty.StationingRequirement(c.to.Year, members[byOfficial(d.OfficialID)].AppointedOn, p.Stationing.DaysPerYear)
-		r.StationingStatus = duty.StationingStatus(d.Days, required, duty.ExpectedToDate(required, start, end, c.to))
 	}
 	for _, x := range receptions {
 		r := &out[byOfficial(x.OfficialID)]
@@ -241,10 +246,6 @@ func (c *computation) rows(members []domain.User) ([]Row, error) {
 	for _, x := range visits {
 		r := &out[byOfficial(x.OfficialID)]
 		r.Visits, r.HouseholdsVisited = x.Visits, x.Households
-	}
-	for _, x := range linked {
-		r := &out[byOfficial(x.OfficialID)]
-		r.LinkedHouseholds, r.LinksStatus = x.Households, duty.LinksStatus(x.Households, p.Links.MinHouseholds)
 	}
 	for i := range out {
 		r := &out[i]
