@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -118,6 +119,17 @@ func TestKeysRotateUnderLoad(t *testing.T) {
 			p := env.Get("/api/v1/petitions/"+f.id, tok).Map(t)
 			if who, _ := p["petitioner"].(map[string]any); who["name"] != f.name || who["phone"] != f.phone || p["state"] != "accepted" {
 				t.Errorf("%s reads back %v in state %v, want %s %s", f.id, p["petitioner"], p["state"], f.name, f.phone)
+			}
+		}
+		for _, f := range all[:5] { // the acceptance notices, which name the petitioners, open too
+			items := env.Get("/api/v1/petitions/"+f.id+"/notices", tok).Map(t)["items"].([]any)
+			for _, it := range items {
+				if r := env.Get("/api/v1/notices/"+it.(map[string]any)["id"].(string), tok); r.Status != 200 || !bytes.HasPrefix(r.Body, []byte("%PDF-")) {
+					t.Errorf("a notice of %s after the rotation: %d", f.id, r.Status)
+				}
+			}
+			if len(items) != 1 {
+				t.Errorf("%s has %d notices", f.id, len(items))
 			}
 		}
 		if broken, n, err := env.Store.VerifyLog(ctx); broken != nil || err != nil {

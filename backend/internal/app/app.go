@@ -71,14 +71,23 @@ func (s *Services) Migrate(ctx context.Context) ([]string, error) {
 	if _, err = s.Petitions.SealIdentities(ctx); err != nil {
 		return applied, fmt.Errorf("sealing petitioners' identities: %w", err)
 	}
+	if _, err = s.Petitions.SealNotices(ctx); err != nil {
+		return applied, fmt.Errorf("sealing notices: %w", err)
+	}
 	return applied, nil
 }
 
 // Reseal re-seals, under the current key, every value sealed under another key of the ring:
-// petitioners' identities, their copies in the activity log and the kept answers. It runs
-// beside the service, in batches, and answers how many rows it rewrote.
+// petitioners' identities, the notices that name them, their copies in the activity log and
+// the kept answers. It runs beside the service, in batches, and answers how many rows it
+// rewrote.
 func (s *Services) Reseal(ctx context.Context) (int, error) {
 	n, err := s.Petitions.ResealIdentities(ctx)
+	if err != nil {
+		return n, err
+	}
+	notices, err := s.Petitions.ResealNotices(ctx)
+	n += notices
 	if err != nil {
 		return n, err
 	}
@@ -97,6 +106,11 @@ func (s *Services) SealedUnder(ctx context.Context, kid string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	notices, err := s.Petitions.NoticesUnder(ctx, kid)
+	if err != nil {
+		return 0, err
+	}
+	n += notices
 	m, err := s.Store.SealedUnder(ctx, kid)
 	return n + m, err
 }

@@ -3,6 +3,8 @@ package httpapi_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"os"
 	"os/exec"
@@ -140,6 +142,19 @@ func TestDumpHoldsNoPetitioner(t *testing.T) {
 		if broken, _, err := env.Store.VerifyLog(context.Background()); broken != nil || err != nil {
 			t.Errorf("log: %+v %v", broken, err)
 		}
+		// The letter's notices name its petitioner; they read back as issued.
+		notices := env.Get("/api/v1/petitions/"+letter.ID+"/notices", w.tok(w.officer)).Map(t)["items"].([]any)
+		if len(notices) < 3 {
+			t.Fatalf("the letter has %d notices", len(notices))
+		}
+		for _, it := range notices {
+			n := it.(map[string]any)
+			pdf := env.Get("/api/v1/notices/"+n["id"].(string), w.tok(w.officer))
+			sum := sha256.Sum256(pdf.Body)
+			if pdf.Status != http.StatusOK || !bytes.HasPrefix(pdf.Body, []byte("%PDF-")) || hex.EncodeToString(sum[:]) != n["sha256"] {
+				t.Errorf("notice %v: %d, %d bytes, not the PDF issued", n["number"], pdf.Status, len(pdf.Body))
+			}
+		}
 
 		// And the database holds none of them.
 		dump := databaseBytes(t, env)
@@ -149,6 +164,12 @@ func TestDumpHoldsNoPetitioner(t *testing.T) {
 					i := bytes.Index(dump, []byte(secret))
 					t.Errorf("the database holds %q %d times, e.g. …%q…", secret, n, dump[max(0, i-120):min(len(dump), i+60)])
 				}
+			}
+		}
+		// Nor any notice's PDF in clear (pg_dump writes bytea in hex).
+		for _, pdf := range [][]byte{[]byte("%PDF-"), []byte(`\\x255044462d`)} {
+			if bytes.Contains(dump, pdf) {
+				t.Errorf("the database holds a notice's PDF in clear (%q)", pdf)
 			}
 		}
 		// The test can see what it looks for: the subjects are there, in clear.

@@ -22,8 +22,8 @@ import (
 // Written notices (书面告知, §7). Each action that answers the petitioner issues its notice in
 // the transaction of the action (transition): the facts are taken from the petition after the
 // action, rendered by package notice, numbered with the tracking code and the petition's next
-// sequence number, and the PDF bytes are kept with their SHA-256, which the activity log holds
-// too. A notice once issued never changes: it is served from the bytes kept, never rendered
+// sequence number, and the PDF bytes are kept sealed (notice_seal.go) with the SHA-256 of
+// the plain PDF, which the activity log holds too. A notice once issued never changes: it is served from the bytes kept, never rendered
 // again. docs/notices.md says how a printed copy is verified.
 
 // noticeKinds are the notices the actions issue.
@@ -133,9 +133,10 @@ func issueNotice(tx *store.Tx, row petitionRow, ev petitionEventRow, dest string
 		return nil, fmt.Errorf("render the %s notice of petition %s: %w", kind, row.ID, err)
 	}
 	sum := sha256.Sum256(pdf)
-	n := noticeRow{ID: domain.NewID(), PetitionID: row.ID, TownshipID: ev.TownshipID, Kind: string(kind), Seq: seq,
+	id := domain.NewID()
+	n := noticeRow{ID: id, PetitionID: row.ID, TownshipID: ev.TownshipID, Kind: string(kind), Seq: seq,
 		Number: f.Number, EventID: ev.ID, IssuedBy: ev.ActorID, IssuedAt: tx.Now, SHA256: hex.EncodeToString(sum[:]),
-		Size: len(pdf), PDF: pdf}
+		Size: len(pdf), PDF: tx.Keys().SealBytes(pdf, noticeContext(id))}
 	if err := tx.Create(&n).Error; err != nil {
 		return nil, err
 	}
@@ -286,12 +287,16 @@ func noticeByID(tx *store.Tx, id string) (noticeRow, error) {
 	return n, err
 }
 
-// noticeFile reads the bytes of a notice and checks them against their SHA-256: bytes that no
-// longer match what was issued are never served.
+// noticeFile reads the bytes of a notice, opens them and checks them against their SHA-256:
+// bytes that no longer match what was issued are never served.
 func noticeFile(tx *store.Tx, n noticeRow) (NoticeFile, error) {
-	var pdf []byte
-	if err := tx.Model(&noticeRow{}).Where("id = ?", n.ID).Select("pdf").Row().Scan(&pdf); err != nil {
+	var stored []byte
+	if err := tx.Model(&noticeRow{}).Where("id = ?", n.ID).Select("pdf").Row().Scan(&stored); err != nil {
 		return NoticeFile{}, err
+	}
+	pdf, err := openNotice(tx.Keys(), n.ID, stored)
+	if err != nil {
+		return NoticeFile{}, fmt.Errorf("notice %s: %w", n.Number, err)
 	}
 	sum := sha256.Sum256(pdf)
 	if hex.EncodeToString(sum[:]) != n.SHA256 {

@@ -31,11 +31,14 @@ const KeySize = 32
 // Text forms. A sealed value is "v1:<kid>:<base64url(nonce ‖ ciphertext ‖ tag)>"; an index is
 // "h1:<kid>:<hex of 16 bytes of HMAC>". kid is 8 hex characters naming the key.
 const (
-	sealedPrefix = "v1:"
+	sealedPrefix = AnySealed
 	indexPrefix  = "h1:"
 	kidLen       = 8
 	indexBytes   = 16
 )
+
+// AnySealed is how every sealed value begins, whatever its key.
+const AnySealed = "v1:"
 
 // Portable is the context of a value that is copied from its row into others (the activity
 // log's before and after, a cache): it opens wherever it is found. A value that lives in one

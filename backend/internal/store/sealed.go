@@ -381,7 +381,7 @@ func (s *Store) ResealAnswers(ctx context.Context) (int, error) {
 	cur := []byte(seal.Sealed(s.keys.Current()))
 	var rows []idempotencyRow
 	err := s.db.WithContext(ctx).Where("response IS NOT NULL AND substr(response, 1, 3) = ? AND substr(response, 1, ?) <> ?",
-		[]byte("v1:"), len(cur), cur).Find(&rows).Error
+		[]byte(seal.AnySealed), len(cur), cur).Find(&rows).Error
 	if err != nil {
 		return 0, err
 	}
