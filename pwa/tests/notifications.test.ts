@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
+import { reactive } from 'vue'
 import { markRead, readNotifications, type Notification } from '../src/api/notifications'
 import { ApiError } from '../src/api/problem'
 import { clickUrl, pushNotification, safeLink } from '../src/pushPayload'
-import { badgeText, InboxPager, linkTarget, SavedInbox } from '../src/views/notifications/inbox'
+import { badgeText, emptyInbox, InboxPager, linkTarget, SavedInbox } from '../src/views/notifications/inbox'
 import { formOf, placeErrors, smsWithoutPhone, toInput } from '../src/views/notifications/prefs'
 import { disablePush, enablePush, keptSubscription, keyBytes, pushOnHere, pushSupport, type PushEnv, type PushSubscriptionLike } from '../src/views/notifications/push'
 import { countDown, countFor, refreshUnread, unread } from '../src/views/notifications/unread'
@@ -51,6 +52,15 @@ describe('the inbox pager', () => {
     const kept = await saved.get(OWNER)
     expect(kept?.items.map((n) => n.id)).toEqual(['n-3', 'n-2', 'n-1'])
     expect(kept?.fetched_at).toBe(T0)
+  })
+
+  it('keeps the list of a page’s reactive state (a Vue proxy) too', async () => {
+    const saved = new SavedInbox()
+    const state = reactive(emptyInbox())
+    const pager = new InboxPager({ owner: OWNER, fetchPage: async () => ({ items: [note(1)], next_cursor: null }), saved, now: () => T0 }, state)
+    await pager.loadMore()
+    expect(state.items.map((n) => n.id)).toEqual(['n-1'])
+    expect((await saved.get(OWNER))?.items.map((n) => n.id)).toEqual(['n-1'])
   })
 
   it('shows the kept list with its time when there is no network, and only then', async () => {

@@ -172,7 +172,8 @@ export class InboxPager {
   private async keep(): Promise<void> {
     if (this.state.offline || this.state.fetchedAt === null) return
     try {
-      await this.options.saved.save(this.options.owner, this.state.items, this.state.fetchedAt)
+      // Plain copies: the state may be a Vue proxy, which IndexedDB cannot clone.
+      await this.options.saved.save(this.options.owner, this.state.items.map((n) => ({ ...n })), this.state.fetchedAt)
     } catch (err) {
       console.warn('could not keep the inbox for offline use', err)
     }
