@@ -93,6 +93,7 @@ describe('the inbox of reminders', () => {
     await page.waitForFunction((n) => document.querySelector('[data-testid="bell"]')?.getAttribute('aria-label')?.includes(`${n} 条未读`), unread)
     assert.equal(await bellCount(page), unread)
     assert.equal((await page.getByTestId('bell').locator('.van-badge').innerText()).trim(), String(unread))
+    await screenshot(page, 'notifications-00-home')
     await expectNoAxeViolations(page, 'the home with the bell')
 
     await page.getByTestId('bell').click()

@@ -45,6 +45,7 @@ const zh = {
       retry: '重试',
     },
     push: {
+      group: '这台设备',
       title: '在此设备接收推送',
       hint: '有新提醒时，这台设备会弹出通知（仅限本浏览器）。',
       on: '这台设备已开启推送',
@@ -105,6 +106,7 @@ const en: typeof zh = {
       retry: 'Retry',
     },
     push: {
+      group: 'This device',
       title: 'Receive push on this device',
       hint: 'This device shows a notification when a new reminder comes (this browser only).',
       on: 'Push is on for this device',
