@@ -96,6 +96,10 @@ export async function startServer() {
     url,
     logins,
     log: () => output,
+    /** Runs another `minxin` subcommand on the same database (e.g. `remind --at …`); answers its stdout. */
+    async cli(...args) {
+      return (await run(bin, args, { env, maxBuffer: 16 << 20 })).stdout
+    },
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve))

@@ -4,6 +4,7 @@ import type { User } from './api/session'
 import EntryView from './views/EntryView.vue'
 import { accountRoutes, passwordChangeFirst } from './routes-accounts'
 import { fieldRoutes } from './routes-field'
+import { notificationRoutes } from './routes-notifications'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -186,6 +187,7 @@ export function createAppRouter(user: Ref<User | null>): Router {
       },
       ...accountRoutes,
       ...fieldRoutes,
+      ...notificationRoutes,
     ],
   })
   router.beforeEach((to) => {
