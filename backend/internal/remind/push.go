@@ -118,6 +118,7 @@ func (s *Service) Subscribe(ctx context.Context, a domain.Actor, in Subscription
 			return err
 		}
 		if !written {
+			row = pushSubscriptionRow{} // a set id would narrow the query
 			if err := tx.Where("endpoint = ?", in.Endpoint).Take(&row).Error; err != nil {
 				return err
 			}
