@@ -67,7 +67,9 @@ type Browser struct {
 }
 
 // P256dh is the browser's public key as PushSubscription.toJSON() gives it.
-func (b *Browser) P256dh() string { return base64.RawURLEncoding.EncodeToString(b.key.PublicKey().Bytes()) }
+func (b *Browser) P256dh() string {
+	return base64.RawURLEncoding.EncodeToString(b.key.PublicKey().Bytes())
+}
 
 // Auth is the browser's authentication secret as PushSubscription.toJSON() gives it.
 func (b *Browser) Auth() string { return base64.RawURLEncoding.EncodeToString(b.auth) }
