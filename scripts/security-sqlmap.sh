@@ -171,7 +171,7 @@ echo "security-sqlmap: building minxin"
 go build -o "$tmp/minxin" ./backend/cmd/minxin
 
 # The embedded database in a fresh data directory, whatever the environment says.
-unset MINXIN_DATABASE_URL MINXIN_DATABASE_URL_FILE MINXIN_JWT_SECRET MINXIN_JWT_SECRET_FILE MINXIN_DATA_KEY MINXIN_DATA_KEY_FILE
+unset MINXIN_DATABASE_URL MINXIN_DATABASE_URL_FILE MINXIN_JWT_SECRET MINXIN_JWT_SECRET_FILE MINXIN_DATA_KEY MINXIN_DATA_KEY_FILE MINXIN_VAPID_PRIVATE_KEY MINXIN_VAPID_PRIVATE_KEY_FILE
 export MINXIN_DATA_DIR="$tmp/data"
 port=$(free_port)
 export MINXIN_ADDR="127.0.0.1:$port"

@@ -172,3 +172,15 @@ func keysStatus(stdout io.Writer) error {
 	}
 	return nil
 }
+
+// vapidKey prints a new VAPID private key (base64url of a P-256 scalar, as webpush-go's
+// GenerateVAPIDKeys writes it) for MINXIN_VAPID_PRIVATE_KEY; the public key is derived from
+// it. It touches no database: run it once and give every instance the same key.
+func vapidKey(stdout io.Writer) error {
+	k, err := config.NewVAPIDKey()
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(stdout, k)
+	return err
+}

@@ -158,3 +158,26 @@ func TestKeysRotateUnderLoad(t *testing.T) {
 		}
 	})
 }
+
+// `keys vapid` prints a new VAPID private key each time, one the configuration accepts.
+func TestKeysVAPID(t *testing.T) {
+	_, a, err := runCLI(t, "", "keys", "vapid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, b, _ := runCLI(t, "", "keys", "vapid")
+	a, b = strings.TrimSpace(a), strings.TrimSpace(b)
+	if a == b || len(a) != 43 {
+		t.Fatalf("keys: %q %q", a, b)
+	}
+	cfg, err := config.Load(func(k string) (string, bool) {
+		v, ok := map[string]string{"MINXIN_VAPID_PRIVATE_KEY": a}[k]
+		return v, ok
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := cfg.VAPID(); err != nil || v.PrivateKey != a || len(v.PublicKey) != 87 {
+		t.Fatalf("the printed key: %+v %v", v, err)
+	}
+}

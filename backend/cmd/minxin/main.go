@@ -36,6 +36,7 @@ import (
 	"minxin/backend/internal/sampler"
 	"minxin/backend/internal/store"
 	"minxin/backend/internal/web"
+	"minxin/backend/internal/webpush"
 	"minxin/docs"
 )
 
@@ -52,10 +53,12 @@ const usage = `minxin <command>
                         add a new data key, re-seal everything under it while the service
                         runs, then retire the old key (docs/deployment.md)
   keys status           the data keys and how many rows each one seals
+  keys vapid            print a new VAPID private key for MINXIN_VAPID_PRIVATE_KEY (Web Push)
 
 Environment: MINXIN_ADDR, MINXIN_DATABASE_URL, MINXIN_DATABASE_REPLICA_URL, MINXIN_REPLICA_MAX_LAG,
-MINXIN_DATA_DIR, MINXIN_JWT_SECRET, MINXIN_DATA_KEY, MINXIN_TIMEZONE, MINXIN_TRUSTED_PROXIES,
-MINXIN_MAX_CONNECTIONS (each also as NAME_FILE).
+MINXIN_DATA_DIR, MINXIN_JWT_SECRET, MINXIN_DATA_KEY, MINXIN_VAPID_PRIVATE_KEY, MINXIN_VAPID_SUBJECT,
+MINXIN_TIMEZONE, MINXIN_TRUSTED_PROXIES, MINXIN_MAX_CONNECTIONS, MINXIN_SMS_* (docs/reminders.md)
+(each also as NAME_FILE).
 `
 
 func main() {
@@ -95,6 +98,8 @@ func run(args []string, stdin io.Reader, stdout io.Writer, logger *slog.Logger) 
 		return 0, keysRotate(args[2:], stdout)
 	case cmd == "keys status":
 		return 0, keysStatus(stdout)
+	case cmd == "keys vapid":
+		return 0, vapidKey(stdout)
 	case args[0] == "help", args[0] == "-h", args[0] == "--help":
 		fmt.Fprint(stdout, usage)
 		return 0, nil
@@ -206,8 +211,14 @@ func serve(logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	// Web Push is signed with the VAPID key (generated once in the data directory on the
+	// embedded database); browsers subscribe with its public key.
+	vapid, err := cfg.VAPID()
+	if err != nil {
+		return err
+	}
 	qrKey := qrtoken.NewKey(secret)
-	services := app.New(st, app.Options{QRKey: &qrKey, Keys: st.Keys()})
+	services := app.New(st, app.Options{QRKey: &qrKey, Keys: st.Keys(), PushKey: vapid.PublicKey})
 	if _, err := services.Migrate(ctx); err != nil {
 		return err
 	}
@@ -248,7 +259,8 @@ func serve(logger *slog.Logger) error {
 			AccessKeySecret: smsCfg.AccessKeySecret, SignName: smsCfg.SignName, TemplateCode: smsCfg.TemplateCode}, nil)
 	}
 	host, _ := os.Hostname()
-	sender := services.Reminders.NewSender(fmt.Sprintf("%s/%d/%s", host, os.Getpid(), domain.NewID()), sms, nil)
+	push := webpush.New(webpush.Config{PrivateKey: vapid.PrivateKey, PublicKey: vapid.PublicKey, Subject: vapid.Subject}, services.Reminders)
+	sender := services.Reminders.NewSender(fmt.Sprintf("%s/%d/%s", host, os.Getpid(), domain.NewID()), sms, push)
 	senderDone := make(chan struct{})
 	go func() {
 		defer close(senderDone)

@@ -22,6 +22,7 @@ func useDatabase(t *testing.T, env *apitest.Env) {
 	t.Setenv("MINXIN_DATABASE_URL", env.DatabaseURL)
 	t.Setenv("MINXIN_JWT_SECRET", string(env.Secret))
 	t.Setenv("MINXIN_DATA_KEY_FILE", env.KeyFile)
+	t.Setenv("MINXIN_VAPID_PRIVATE_KEY", env.VAPID.PrivateKey)
 }
 
 func runCLI(t *testing.T, stdin string, args ...string) (int, string, error) {

@@ -31,6 +31,7 @@ import (
 
 	"minxin/backend/internal/app"
 	"minxin/backend/internal/auth"
+	"minxin/backend/internal/config"
 	"minxin/backend/internal/domain"
 	"minxin/backend/internal/httpapi"
 	"minxin/backend/internal/organisation"
@@ -90,6 +91,8 @@ type Env struct {
 	// command line and for instances started by tests.
 	Keys    *seal.Keyring
 	KeyFile string
+	// VAPID is the Web Push identity the API answers browsers (GET /notifications/push).
+	VAPID config.VAPID
 }
 
 // ForEachEngine runs fn once per database engine, each on a fresh database.
@@ -156,7 +159,15 @@ func newEnv(t testing.TB, engine string, w *Wire) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	services := app.New(st, app.Options{QRKey: ptr(qrtoken.NewKey(secret)), Keys: keys})
+	vapidKey, err := config.NewVAPIDKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	vapid, err := config.Config{VAPIDPrivateKey: vapidKey, VAPIDSubject: "mailto:test@minxin.invalid"}.VAPID()
+	if err != nil {
+		t.Fatal(err)
+	}
+	services := app.New(st, app.Options{QRKey: ptr(qrtoken.NewKey(secret)), Keys: keys, PushKey: vapid.PublicKey})
 	if _, err := services.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +180,7 @@ func newEnv(t testing.TB, engine string, w *Wire) *Env {
 	hs := httptest.NewServer(srv.Echo)
 	t.Cleanup(hs.Close)
 	return &Env{T: t, Engine: engine, Store: st, App: services, Server: srv, HTTP: hs, Clock: clock, Secret: secret, Loc: loc, DataDir: dataDir, DatabaseURL: opts.DatabaseURL,
-		Keys: keys, KeyFile: keyFile}
+		Keys: keys, KeyFile: keyFile, VAPID: vapid}
 }
 
 // freshPostgres creates a database for one test and drops it afterwards.

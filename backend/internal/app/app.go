@@ -39,6 +39,8 @@ type Options struct {
 	// Keys seal petitioners' identities at rest (config.Keys); nil: a random key of this
 	// process only, which suits tests and nothing else.
 	Keys *seal.Keyring
+	// PushKey is the VAPID public key browsers subscribe to Web Push with (config.VAPID).
+	PushKey string
 }
 
 // New wires the services over st.
@@ -46,6 +48,8 @@ func New(st *store.Store, o Options) *Services {
 	if o.Keys != nil {
 		st.UseKeys(o.Keys)
 	}
+	reminders := remind.New(st)
+	reminders.UsePushKey(o.PushKey)
 	return &Services{
 		Store:        st,
 		Organisation: organisation.New(st, o.QRKey),
@@ -53,7 +57,7 @@ func New(st *store.Store, o Options) *Services {
 		Petitions:    petitions.New(st, o.Random),
 		Audits:       audits.New(st, o.Random),
 		Scorecards:   scorecard.New(st),
-		Reminders:    remind.New(st),
+		Reminders:    reminders,
 		Activity:     activity.New(st),
 	}
 }

@@ -40,6 +40,11 @@ type Config struct {
 	// neither, the embedded database keeps a key generated once in the data directory (Keys).
 	DataKey     string
 	DataKeyFile string
+	// VAPIDPrivateKey signs Web Push (MINXIN_VAPID_PRIVATE_KEY, base64url); empty on the
+	// embedded database: one is generated once in the data directory (VAPID).
+	VAPIDPrivateKey string
+	// VAPIDSubject is the contact given to push services (MINXIN_VAPID_SUBJECT).
+	VAPIDSubject string
 }
 
 // Lookup reads one environment variable (os.LookupEnv in production, a map in tests).
@@ -61,11 +66,13 @@ func Load(env Lookup) (Config, error) {
 		return v
 	}
 	c := Config{
-		Addr:        get("MINXIN_ADDR", "127.0.0.1:8080"),
-		DatabaseURL: get("MINXIN_DATABASE_URL", ""),
-		ReplicaURL:  get("MINXIN_DATABASE_REPLICA_URL", ""),
-		DataDir:     get("MINXIN_DATA_DIR", "./data"),
-		JWTSecret:   []byte(get("MINXIN_JWT_SECRET", "")),
+		Addr:            get("MINXIN_ADDR", "127.0.0.1:8080"),
+		DatabaseURL:     get("MINXIN_DATABASE_URL", ""),
+		ReplicaURL:      get("MINXIN_DATABASE_REPLICA_URL", ""),
+		DataDir:         get("MINXIN_DATA_DIR", "./data"),
+		JWTSecret:       []byte(get("MINXIN_JWT_SECRET", "")),
+		VAPIDPrivateKey: get("MINXIN_VAPID_PRIVATE_KEY", ""),
+		VAPIDSubject:    get("MINXIN_VAPID_SUBJECT", DefaultVAPIDSubject),
 	}
 	var keyErr error
 	c.DataKey, c.DataKeyFile, keyErr = dataKey(env)
@@ -98,6 +105,16 @@ func Load(env Lookup) (Config, error) {
 	}
 	if c.DatabaseURL != "" && c.DataKey == "" && c.DataKeyFile == "" && keyErr == nil {
 		errs = append(errs, errors.New("MINXIN_DATA_KEY: required when MINXIN_DATABASE_URL is set (or MINXIN_DATA_KEY_FILE), so that every instance opens the same data; keep it apart from the database and its backups"))
+	}
+	if c.VAPIDPrivateKey != "" {
+		if _, err := VAPIDPublicKey(c.VAPIDPrivateKey); err != nil {
+			errs = append(errs, fmt.Errorf("MINXIN_VAPID_PRIVATE_KEY: %v (base64url of 32 bytes, as `minxin keys vapid` prints)", err))
+		}
+	} else if c.DatabaseURL != "" {
+		errs = append(errs, errors.New("MINXIN_VAPID_PRIVATE_KEY: required when MINXIN_DATABASE_URL is set (or MINXIN_VAPID_PRIVATE_KEY_FILE), so that every instance pushes under the key browsers subscribed to; `minxin keys vapid` prints a new one"))
+	}
+	if err := checkVAPIDSubject(c.VAPIDSubject); err != nil {
+		errs = append(errs, err)
 	}
 	for _, p := range strings.Split(get("MINXIN_TRUSTED_PROXIES", ""), ",") {
 		if p = strings.TrimSpace(p); p == "" {

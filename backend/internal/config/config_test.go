@@ -18,6 +18,14 @@ func TestLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	dataKey := strings.Repeat("0123456789abcdef", 4)
+	vapid, err := NewVAPIDKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	vapidFile := filepath.Join(t.TempDir(), "vapid")
+	if err := os.WriteFile(vapidFile, []byte(vapid+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	keyFile := filepath.Join(t.TempDir(), "data-key")
 	if err := os.WriteFile(keyFile, []byte(dataKey+"\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -33,9 +41,19 @@ func TestLoad(t *testing.T) {
 		{"postgres needs a secret", map[string]string{"MINXIN_DATABASE_URL": "postgres://x@y/z"}, "MINXIN_JWT_SECRET: required"},
 		{"short secret", map[string]string{"MINXIN_JWT_SECRET": "short"}, "at least 32 bytes"},
 		{"not postgres", map[string]string{"MINXIN_DATABASE_URL": "mysql://x"}, "MINXIN_DATABASE_URL"},
-		{"secret from file", map[string]string{"MINXIN_DATABASE_URL": "postgres://x@y/z", "MINXIN_JWT_SECRET_FILE": secretFile, "MINXIN_DATA_KEY": dataKey}, ""},
+		{"secret from file", map[string]string{"MINXIN_DATABASE_URL": "postgres://x@y/z", "MINXIN_JWT_SECRET_FILE": secretFile, "MINXIN_DATA_KEY": dataKey, "MINXIN_VAPID_PRIVATE_KEY": vapid}, ""},
 		{"postgres needs a data key", map[string]string{"MINXIN_DATABASE_URL": "postgres://x@y/z", "MINXIN_JWT_SECRET_FILE": secretFile}, "MINXIN_DATA_KEY: required"},
-		{"data key from file", map[string]string{"MINXIN_DATABASE_URL": "postgres://x@y/z", "MINXIN_JWT_SECRET_FILE": secretFile, "MINXIN_DATA_KEY_FILE": keyFile}, ""},
+		{"data key from file", map[string]string{"MINXIN_DATABASE_URL": "postgres://x@y/z", "MINXIN_JWT_SECRET_FILE": secretFile, "MINXIN_DATA_KEY_FILE": keyFile, "MINXIN_VAPID_PRIVATE_KEY_FILE": vapidFile}, ""},
+		{"postgres needs a VAPID key", map[string]string{"MINXIN_DATABASE_URL": "postgres://x@y/z", "MINXIN_JWT_SECRET_FILE": secretFile, "MINXIN_DATA_KEY": dataKey}, "MINXIN_VAPID_PRIVATE_KEY: required"},
+		{"VAPID key not base64url", map[string]string{"MINXIN_VAPID_PRIVATE_KEY": "not a key!"}, "MINXIN_VAPID_PRIVATE_KEY: not base64url"},
+		{"short VAPID key", map[string]string{"MINXIN_VAPID_PRIVATE_KEY": vapid[:40]}, "MINXIN_VAPID_PRIVATE_KEY: a VAPID private key is 32 bytes"},
+		{"VAPID key out of range", map[string]string{"MINXIN_VAPID_PRIVATE_KEY": strings.Repeat("_", 43)}, "MINXIN_VAPID_PRIVATE_KEY: not a P-256"},
+		{"VAPID key and its file", map[string]string{"MINXIN_VAPID_PRIVATE_KEY": vapid, "MINXIN_VAPID_PRIVATE_KEY_FILE": vapidFile}, "both set"},
+		{"VAPID subject https", map[string]string{"MINXIN_VAPID_SUBJECT": "https://minxin.example.cn/contact"}, ""},
+		{"VAPID subject mailto", map[string]string{"MINXIN_VAPID_SUBJECT": "mailto:ops@minxin.example.cn"}, ""},
+		{"VAPID subject bare address", map[string]string{"MINXIN_VAPID_SUBJECT": "ops@minxin.example.cn"}, "MINXIN_VAPID_SUBJECT"},
+		{"VAPID subject http", map[string]string{"MINXIN_VAPID_SUBJECT": "http://minxin.example.cn"}, "MINXIN_VAPID_SUBJECT"},
+		{"VAPID subject mailto nobody", map[string]string{"MINXIN_VAPID_SUBJECT": "mailto:"}, "MINXIN_VAPID_SUBJECT"},
 		{"short data key", map[string]string{"MINXIN_DATA_KEY": dataKey[:62]}, "MINXIN_DATA_KEY: a data key is 32 bytes"},
 		{"data key not hex", map[string]string{"MINXIN_DATA_KEY": strings.Repeat("s", 64)}, "MINXIN_DATA_KEY: a data key is 32 bytes"},
 		{"bad data key file", map[string]string{"MINXIN_DATA_KEY_FILE": secretFile}, "MINXIN_DATA_KEY_FILE: " + secretFile},
@@ -47,7 +65,7 @@ func TestLoad(t *testing.T) {
 		{"bad proxy", map[string]string{"MINXIN_TRUSTED_PROXIES": "10.0.0.5,nginx"}, `MINXIN_TRUSTED_PROXIES: "nginx"`},
 		{"bad connection limit", map[string]string{"MINXIN_MAX_CONNECTIONS": "8"}, "MINXIN_MAX_CONNECTIONS"},
 		{"replica", map[string]string{"MINXIN_DATABASE_URL": "postgres://x@h1:5432,h2:5432/z?target_session_attrs=read-write", "MINXIN_JWT_SECRET_FILE": secretFile,
-			"MINXIN_DATABASE_REPLICA_URL": "postgres://x@h2:5432/z", "MINXIN_REPLICA_MAX_LAG": "5s", "MINXIN_DATA_KEY": strings.Repeat("ab", 32)}, ""},
+			"MINXIN_DATABASE_REPLICA_URL": "postgres://x@h2:5432/z", "MINXIN_REPLICA_MAX_LAG": "5s", "MINXIN_DATA_KEY": strings.Repeat("ab", 32), "MINXIN_VAPID_PRIVATE_KEY": vapid}, ""},
 		{"replica without primary", map[string]string{"MINXIN_DATABASE_REPLICA_URL": "postgres://x@h2/z"}, "MINXIN_DATABASE_REPLICA_URL: a standby"},
 		{"replica not postgres", map[string]string{"MINXIN_DATABASE_URL": "postgres://x@y/z", "MINXIN_JWT_SECRET_FILE": secretFile,
 			"MINXIN_DATABASE_REPLICA_URL": "mysql://x"}, "MINXIN_DATABASE_REPLICA_URL: must start"},
@@ -128,6 +146,7 @@ func TestReplicaSettingsFromFiles(t *testing.T) {
 	}
 	cfg, err := Load(env(map[string]string{
 		"MINXIN_DATABASE_URL": "postgres://x@h1/z", "MINXIN_JWT_SECRET": strings.Repeat("s", 32), "MINXIN_DATA_KEY": strings.Repeat("ab", 32),
+		"MINXIN_VAPID_PRIVATE_KEY":         testVAPIDKey,
 		"MINXIN_DATABASE_REPLICA_URL_FILE": write("replica", "postgres://x@h2/z"),
 		"MINXIN_REPLICA_MAX_LAG_FILE":      write("lag", "1m30s"),
 	}))
@@ -185,7 +204,8 @@ func TestDataKeyGivenAsValueOrFile(t *testing.T) {
 	if err := os.WriteFile(file, []byte(k1+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err = Load(env(map[string]string{"MINXIN_DATA_KEY_FILE": file, "MINXIN_DATABASE_URL": "postgres://x@y/z", "MINXIN_JWT_SECRET": strings.Repeat("s", 32)}))
+	cfg, err = Load(env(map[string]string{"MINXIN_DATA_KEY_FILE": file, "MINXIN_DATABASE_URL": "postgres://x@y/z", "MINXIN_JWT_SECRET": strings.Repeat("s", 32),
+		"MINXIN_VAPID_PRIVATE_KEY": testVAPIDKey}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,5 +244,68 @@ func TestLoadSMS(t *testing.T) {
 		"MINXIN_SMS_SIGN_NAME": "民心工程", "MINXIN_SMS_TEMPLATE_CODE": "SMS_1"}))
 	if err != nil || !s.Enabled() {
 		t.Fatalf("set: %+v %v", s, err)
+	}
+}
+
+// testVAPIDKey is a VAPID private key with the public key below, both as webpush-go's
+// GenerateVAPIDKeys wrote them.
+const (
+	testVAPIDKey    = "OgTKiyMIevnC4hOJ5ElH1x0rZWnAe_h6AeKnMFapj2g"
+	testVAPIDPublic = "BMCxsXgT6os_JATaOLmWP4w3h_-ZVOMgrwb6wfXsxOcIAqKZuO9WR4IT_TWk-wJrcG9tqxotRA_SA4yW9Jpevok"
+)
+
+// The VAPID key: given (value or file), its public key derived as webpush-go derives it; on
+// the embedded database generated once in the data directory and kept; required on
+// PostgreSQL; a data directory's file that holds no key is an error, never replaced.
+func TestVAPID(t *testing.T) {
+	cfg, err := Load(env(map[string]string{"MINXIN_VAPID_PRIVATE_KEY": testVAPIDKey, "MINXIN_DATA_DIR": t.TempDir()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := cfg.VAPID()
+	if err != nil || v.PrivateKey != testVAPIDKey || v.PublicKey != testVAPIDPublic || v.Subject != DefaultVAPIDSubject {
+		t.Fatalf("given: %+v %v", v, err)
+	}
+	if _, err := os.Stat(filepath.Join(cfg.DataDir, "vapid-private-key")); !os.IsNotExist(err) {
+		t.Fatalf("a key was generated beside a given one: %v", err)
+	}
+	padded := testVAPIDKey + "="
+	if pub, err := VAPIDPublicKey(padded); err != nil || pub != testVAPIDPublic {
+		t.Fatalf("padded: %q %v", pub, err)
+	}
+
+	dir := t.TempDir()
+	cfg, err = Load(env(map[string]string{"MINXIN_DATA_DIR": dir, "MINXIN_VAPID_SUBJECT": "mailto:ops@minxin.example.cn"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := cfg.VAPID()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := cfg.VAPID()
+	if err != nil || a != b || a.Subject != "mailto:ops@minxin.example.cn" {
+		t.Fatalf("generated key not kept: %+v %+v %v", a, b, err)
+	}
+	if pub, err := VAPIDPublicKey(a.PrivateKey); err != nil || pub != a.PublicKey || len(a.PublicKey) != 87 {
+		t.Fatalf("generated key: %+v %v", a, err)
+	}
+	path := filepath.Join(dir, "vapid-private-key")
+	info, err := os.Stat(path)
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v %v", info, err)
+	}
+	if err := os.WriteFile(path, []byte("garbage\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cfg.VAPID(); err == nil || !strings.Contains(err.Error(), path) {
+		t.Fatalf("a broken key file: %v", err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "garbage\n" {
+		t.Fatalf("a broken key file was replaced: %q", b)
+	}
+
+	if _, err := (Config{DatabaseURL: "postgres://x@y/z", DataDir: t.TempDir()}).VAPID(); err == nil || !strings.Contains(err.Error(), "MINXIN_VAPID_PRIVATE_KEY: required") {
+		t.Fatalf("generated on PostgreSQL: %v", err)
 	}
 }

@@ -111,6 +111,7 @@ var zhTerms = map[string]string{
 	"overnight stay": "住夜记录", "stationing session": "下村蹲点记录", "stay": "住夜记录", "session": "蹲点记录",
 	"day": "接访日", "talk day": "民情恳谈日记录", "trigger": "走访事由", "visit": "走访记录",
 	"checkin": "签到", "checkout": "签退", "notice": "告知书", "notification": "提醒",
+	"push subscription": "推送订阅",
 	// roles
 	"admin": "管理员", "inspector": "督查人员", "petition_officer": "信访干部", "villager": "村民",
 	// channels
@@ -134,6 +135,9 @@ var zhMessages = map[string]string{
 	"your password was reset: change it first (POST /api/v1/auth/password with the temporary password as old_password)": "您的密码已被重置：请先用临时密码修改密码",
 	"must be a mobile number of 11 digits starting with 1, or empty for none":                                           "必须是以 1 开头的 11 位手机号码，不填则为空",
 	"must be a kind of notification, each once: %v":                                                                     "必须是提醒的种类，每种一次",
+	"must be the push service's https URL":                                                                              "必须是推送服务的 https 地址",
+	"must be base64url of an uncompressed P-256 public key (65 bytes)":                                                  "必须是未压缩的 P-256 公钥（65 字节）的 base64url 编码",
+	"must be base64url of the 16-byte authentication secret":                                                            "必须是 16 字节认证密钥的 base64url 编码",
 	"cannot be switched off: a township's lead is always told of overdue petitions":                                     "不能关闭：乡镇主要领导始终会收到信访件超期提醒",
 	"must be the id of a user, or system":                                                                               "必须是用户的编号，或 system",
 	"must be an action's name, such as create or accept":                                                                "必须是操作的名称，例如 create 或 accept",

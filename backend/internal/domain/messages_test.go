@@ -188,7 +188,7 @@ var codeWords = []string{"JSON", "UUID", "RFC", "JPEG", "PNG", "PDF", "ASCII", "
 	"petition_officer", "villager", "online", "reception", "letter", "phone", "talk_day", "open", "overdue", "closed",
 	"confirmed", "discrepancy", "unreachable", "no_issue", "violation_confirmed", "satisfied", "basically_satisfied", "dissatisfied",
 	"multipart", "form-data", "UTF", "u0000", "YYYY", "DD", "to_township_id", "to_agency", "system", "create", "accept",
-	"petition", "user"}
+	"petition", "user", "base64url", "P-256", "https"}
 
 func checkChinese(t *testing.T, en, zh string) {
 	t.Helper()

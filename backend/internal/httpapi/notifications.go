@@ -20,6 +20,9 @@ func notificationRoutes(s *Server) []Route {
 		{http.MethodGet, "/notifications/unread", access.Anyone, s.unreadNotifications},
 		{http.MethodGet, "/notifications/preferences", access.Anyone, s.notificationPreferences},
 		{http.MethodPut, "/notifications/preferences", access.Anyone, s.putNotificationPreferences},
+		{http.MethodGet, "/notifications/push", access.Anyone, s.pushStatus},
+		{http.MethodPost, "/notifications/push/subscriptions", access.Anyone, s.subscribePush},
+		{http.MethodDelete, "/notifications/push/subscriptions/:id", access.Anyone, s.unsubscribePush},
 	}
 }
 
@@ -82,4 +85,36 @@ func (s *Server) unreadNotifications(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]int{"unread": n})
+}
+
+func (s *Server) pushStatus(c echo.Context) error {
+	out, err := s.deps.App.Reminders.PushStatus(c.Request().Context(), actor(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// subscribePush keeps a browser's PushSubscription.toJSON(): 201 when new, 200 when the
+// endpoint was known (the same id).
+func (s *Server) subscribePush(c echo.Context) error {
+	var in remind.SubscriptionInput
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	out, created, err := s.deps.App.Reminders.Subscribe(c.Request().Context(), actor(c), in)
+	if err != nil {
+		return err
+	}
+	if created {
+		return c.JSON(http.StatusCreated, out)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) unsubscribePush(c echo.Context) error {
+	if err := s.deps.App.Reminders.Unsubscribe(c.Request().Context(), actor(c), c.Param("id")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
 }

@@ -205,38 +205,44 @@ func TestSecurityIDORAcrossTownships(t *testing.T) {
 			VALUES (?, ?, 'visit_due', 'k', 't', 'b', 't', 'b', '/home', ?)`, bNotification, w.bOfficial.ID, time.Now()); err != nil {
 			t.Fatal(err)
 		}
+		bSubscription := domain.NewID() // a browser of B's official, unsubscribed by anyone else
+		if err := env.Store.RawExec(context.Background(), `INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, created_at)
+			VALUES (?, ?, 'https://push.example.cn/b', 'k', 'a', ?)`, bSubscription, w.bOfficial.ID, time.Now()); err != nil {
+			t.Fatal(err)
+		}
 		cases := map[string]idorCase{
-			"POST /notifications/:id/read":       {id: bNotification},
-			"GET /townships/:id":                 {id: w.b.ID},
-			"PATCH /townships/:id":               {id: w.b.ID, body: map[string]any{"name": "被改名"}},
-			"GET /villages/:id":                  {id: w.vb.ID},
-			"PATCH /villages/:id":                {id: w.vb.ID, body: map[string]any{"name": "被改名"}},
-			"GET /households/:id":                {id: w.hb.ID},
-			"PATCH /households/:id":              {id: w.hb.ID, body: map[string]any{"head_name": "被改名", "contact_official_id": w.official.ID}},
-			"GET /households/:id/qr":             {id: w.hb.ID},
-			"GET /users/:id":                     {id: w.bOfficial.ID},
-			"PATCH /users/:id":                   {id: w.bOfficial.ID, body: map[string]any{"display_name": "被改名", "password": "another-password-1"}},
-			"DELETE /leaves/:id":                 {id: b["leave"]},
-			"PUT /holidays/:date":                {id: "2026-10-01", missing: "2026-10-02", body: map[string]any{"working": false, "name": "假日"}},
-			"DELETE /holidays/:date":             {id: "2026-10-01", missing: "2026-10-02"},
-			"GET /reception-days/:id":            {id: b["reception_day"]},
-			"POST /reception-days/:id/reassign":  {id: b["reception_day"], body: map[string]any{"official_id": w.official.ID, "reason": "换人"}},
-			"POST /reception-days/:id/checkin":   {id: b["reception_day"], body: ev},
-			"POST /overnight-stays/:id/checkout": {id: b["stay"], body: ev},
-			"POST /stationings/:id/checkout":     {id: b["stationing"], body: ev},
-			"PUT /contact-links/:id":             {id: w.bOfficial.ID, body: map[string]any{"village_id": w.va.ID}},
-			"GET /progress/officials/:id":        {id: w.bOfficial.ID},
-			"GET /petitions/:id":                 {id: b["petition"]},
-			"GET /audits/:id":                    {id: b["audit"]},
-			"GET /audits/:id/manifest":           {id: b["audit"]},
-			"GET /audits/:id/verify":             {id: b["audit"]},
-			"POST /audits/:id/cancel":            {id: b["audit"], body: map[string]any{"reason": "取消"}},
-			"POST /audits/:id/findings":          {id: b["audit"], body: map[string]any{"record_id": "overnight_stay:" + b["stay"], "result": "confirmed", "notes": ""}},
-			"POST /findings/:id/explain":         {id: b["finding"], body: map[string]any{"text": "不是我"}},
-			"POST /findings/:id/resolve":         {id: b["finding"], body: map[string]any{"resolution": "no_issue", "notes": ""}},
-			"GET /attachments/:id":               {id: b["attachment"]},
-			"POST /users/:id/password-reset":     {id: w.bOfficial.ID, body: map[string]any{}},
-			"POST /petitions/:id/pin":            {id: b["petition"], body: map[string]any{"phone": "13912345678", "identity_note": "身份证已核验"}},
+			"POST /notifications/:id/read":                 {id: bNotification},
+			"DELETE /notifications/push/subscriptions/:id": {id: bSubscription},
+			"GET /townships/:id":                           {id: w.b.ID},
+			"PATCH /townships/:id":                         {id: w.b.ID, body: map[string]any{"name": "被改名"}},
+			"GET /villages/:id":                            {id: w.vb.ID},
+			"PATCH /villages/:id":                          {id: w.vb.ID, body: map[string]any{"name": "被改名"}},
+			"GET /households/:id":                          {id: w.hb.ID},
+			"PATCH /households/:id":                        {id: w.hb.ID, body: map[string]any{"head_name": "被改名", "contact_official_id": w.official.ID}},
+			"GET /households/:id/qr":                       {id: w.hb.ID},
+			"GET /users/:id":                               {id: w.bOfficial.ID},
+			"PATCH /users/:id":                             {id: w.bOfficial.ID, body: map[string]any{"display_name": "被改名", "password": "another-password-1"}},
+			"DELETE /leaves/:id":                           {id: b["leave"]},
+			"PUT /holidays/:date":                          {id: "2026-10-01", missing: "2026-10-02", body: map[string]any{"working": false, "name": "假日"}},
+			"DELETE /holidays/:date":                       {id: "2026-10-01", missing: "2026-10-02"},
+			"GET /reception-days/:id":                      {id: b["reception_day"]},
+			"POST /reception-days/:id/reassign":            {id: b["reception_day"], body: map[string]any{"official_id": w.official.ID, "reason": "换人"}},
+			"POST /reception-days/:id/checkin":             {id: b["reception_day"], body: ev},
+			"POST /overnight-stays/:id/checkout":           {id: b["stay"], body: ev},
+			"POST /stationings/:id/checkout":               {id: b["stationing"], body: ev},
+			"PUT /contact-links/:id":                       {id: w.bOfficial.ID, body: map[string]any{"village_id": w.va.ID}},
+			"GET /progress/officials/:id":                  {id: w.bOfficial.ID},
+			"GET /petitions/:id":                           {id: b["petition"]},
+			"GET /audits/:id":                              {id: b["audit"]},
+			"GET /audits/:id/manifest":                     {id: b["audit"]},
+			"GET /audits/:id/verify":                       {id: b["audit"]},
+			"POST /audits/:id/cancel":                      {id: b["audit"], body: map[string]any{"reason": "取消"}},
+			"POST /audits/:id/findings":                    {id: b["audit"], body: map[string]any{"record_id": "overnight_stay:" + b["stay"], "result": "confirmed", "notes": ""}},
+			"POST /findings/:id/explain":                   {id: b["finding"], body: map[string]any{"text": "不是我"}},
+			"POST /findings/:id/resolve":                   {id: b["finding"], body: map[string]any{"resolution": "no_issue", "notes": ""}},
+			"GET /attachments/:id":                         {id: b["attachment"]},
+			"POST /users/:id/password-reset":               {id: w.bOfficial.ID, body: map[string]any{}},
+			"POST /petitions/:id/pin":                      {id: b["petition"], body: map[string]any{"phone": "13912345678", "identity_note": "身份证已核验"}},
 		}
 		for action, body := range pb {
 			cases["POST /petitions/:id/"+action] = idorCase{id: b["petition"], body: body}
@@ -294,6 +300,9 @@ func TestSecurityIDORAcrossTownships(t *testing.T) {
 		// Another villager's petition is not found for a villager.
 		if r := env.Get("/api/v1/petitions/"+b["villager_petition"], w.tok(w.villager)); r.Status != http.StatusNotFound {
 			t.Errorf("a villager reads another villager's petition: %d %s", r.Status, r.Body)
+		}
+		if r := env.Get("/api/v1/notifications/push", w.tok(w.bOfficial)); r.Map(t)["subscriptions"] != float64(1) {
+			t.Errorf("B's official lost the browser to the attacks: %s", r.Body)
 		}
 		if tried < 4*35 {
 			t.Errorf("only %d attacks were tried", tried)

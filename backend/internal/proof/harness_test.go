@@ -84,7 +84,7 @@ func newInstance(t testing.TB, name string, env *apitest.Env, extra ...string) *
 	i := &instance{t: t, name: name, addr: freeAddr(t), logPath: filepath.Join(dir, "serve.log")}
 	i.env = append(os.Environ(), "MINXIN_ADDR="+i.addr, "MINXIN_DATABASE_URL="+env.DatabaseURL,
 		"MINXIN_DATA_DIR="+filepath.Join(dir, "data"), "MINXIN_JWT_SECRET="+string(env.Secret),
-		"MINXIN_DATA_KEY_FILE="+env.KeyFile)
+		"MINXIN_DATA_KEY_FILE="+env.KeyFile, "MINXIN_VAPID_PRIVATE_KEY="+env.VAPID.PrivateKey)
 	i.env = append(i.env, extra...)
 	t.Cleanup(i.stop)
 	return i

@@ -15,7 +15,10 @@ import (
 )
 
 // Service runs the jobs and serves the inbox.
-type Service struct{ st *store.Store }
+type Service struct {
+	st      *store.Store
+	pushKey string // the VAPID public key browsers subscribe with
+}
 
 // New returns the reminders over a store.
 func New(st *store.Store) *Service { return &Service{st: st} }
