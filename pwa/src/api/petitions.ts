@@ -40,8 +40,6 @@ export interface PetitionCreate {
   anonymous: boolean
   petitioner: { name: string; phone: string } | null
   attachment_ids: string[]
-  /** SMS me when there is a written notice; sent only as true, only with a phone. */
-  sms_on_notice?: true
 }
 
 export interface PetitionSubmitted {

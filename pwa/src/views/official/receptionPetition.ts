@@ -25,8 +25,6 @@ export interface ReceptionForm {
   anonymous: boolean
   name: string
   phone: string
-  /** The petitioner asks for an SMS when there is a written notice (only with a phone). */
-  sms_on_notice: boolean
   /** Officials the complaint is about; they never see it. */
   about: string[]
   /** The photo's attachment once uploaded, so that a retry does not upload it again. */
@@ -44,8 +42,6 @@ export interface ReceptionPetitionCreate {
   petitioner: { name: string; phone: string } | null
   about_official_ids: string[]
   attachment_ids: string[]
-  /** Sent only as true, and only with a phone. */
-  sms_on_notice?: true
 }
 
 /** A problem on one field: an i18n key under official.receptionForm.errors, or the server's words. */
@@ -57,7 +53,7 @@ export interface FormError {
 }
 
 export function emptyForm(key: string = uuid()): ReceptionForm {
-  return { key, village_id: '', category: '', subject: '', text: '', anonymous: false, name: '', phone: '', sms_on_notice: false, about: [], attachment_id: null }
+  return { key, village_id: '', category: '', subject: '', text: '', anonymous: false, name: '', phone: '', about: [], attachment_id: null }
 }
 
 const length = (s: string) => Array.from(s).length
@@ -98,7 +94,6 @@ export function toRequest(form: ReceptionForm, townshipId: string): ReceptionPet
     petitioner: form.anonymous ? null : { name: form.name.trim(), phone: normalizePhone(form.phone) },
     about_official_ids: [...new Set(form.about)],
     attachment_ids: form.attachment_id ? [form.attachment_id] : [],
-    ...(!form.anonymous && form.sms_on_notice && normalizePhone(form.phone) !== '' ? { sms_on_notice: true as const } : {}),
   }
 }
 
@@ -114,7 +109,6 @@ const FIELDS: Record<string, string> = {
   about_official_ids: 'about',
   attachment_ids: 'photo',
   file: 'photo',
-  sms_on_notice: 'sms_on_notice',
 }
 
 /** The server's field errors on the form's fields; fields the form does not show go to 'form'. */

@@ -41,8 +41,6 @@ export interface PetitionDraft {
   anonymous: boolean | null
   name: string
   phone: string
-  /** Send an SMS when the office gives a written notice (书面告知); only with a phone. Missing in older drafts. */
-  sms_on_notice?: boolean
   photos: DraftPhoto[]
   updated_at: number
 }
@@ -59,7 +57,6 @@ export function emptyDraft(now = Date.now()): PetitionDraft {
     anonymous: null,
     name: '',
     phone: '',
-    sms_on_notice: false,
     photos: [],
     updated_at: now,
   }
@@ -151,14 +148,7 @@ export function toRequest(draft: PetitionDraft): PetitionCreate {
     anonymous,
     petitioner: anonymous ? null : { name: draft.name.trim(), phone: normalizePhone(draft.phone) },
     attachment_ids: draft.photos.map((p) => p.attachment_id).filter((id): id is string => id !== null),
-    // Only when asked for, and only with a phone to send it to (the server refuses it without).
-    ...(smsOnNotice(draft) ? { sms_on_notice: true as const } : {}),
   }
-}
-
-/** The villager asked for an SMS on a written notice, and left a phone for it. */
-export function smsOnNotice(draft: PetitionDraft): boolean {
-  return draft.anonymous === false && draft.sms_on_notice === true && normalizePhone(draft.phone) !== ''
 }
 
 /** Which step shows each field the server may name. */
@@ -174,7 +164,6 @@ const FIELD_STEPS: Record<string, { step: Step; field: string }> = {
   petitioner: { step: 'who', field: 'anonymous' },
   'petitioner.name': { step: 'who', field: 'name' },
   'petitioner.phone': { step: 'who', field: 'phone' },
-  sms_on_notice: { step: 'who', field: 'sms_on_notice' },
 }
 
 /**
