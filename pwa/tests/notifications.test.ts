@@ -7,8 +7,6 @@ import { badgeText, emptyInbox, InboxPager, linkTarget, SavedInbox } from '../sr
 import { formOf, placeErrors, smsWithoutPhone, toInput } from '../src/views/notifications/prefs'
 import { disablePush, enablePush, keptSubscription, keyBytes, pushOnHere, pushSupport, type PushEnv, type PushSubscriptionLike } from '../src/views/notifications/push'
 import { countDown, countFor, refreshUnread, unread } from '../src/views/notifications/unread'
-import { emptyDraft, toRequest as villagerRequest } from '../src/views/villager/draft'
-import { emptyForm, toRequest as receptionRequest } from '../src/views/official/receptionPetition'
 import { json, problem, rig, T0 } from './helpers'
 
 const OWNER = 'user-1'
@@ -351,24 +349,5 @@ describe('the service worker’s push', () => {
     expect(shown.options.data.link).toBe('/notifications')
     expect(pushNotification(JSON.stringify({ title: 'x', link: 'https://evil.example' })).options.data.link).toBe('/notifications')
     expect(clickUrl(null, 'https://minxin.example')).toBe('https://minxin.example/notifications')
-  })
-})
-
-describe('SMS on a written notice, at submission', () => {
-  it('is sent by the villager’s form only when ticked with a phone', () => {
-    const d = { ...emptyDraft(), township_id: 't', category: 'c', subject: 's', text: 'x', anonymous: false, name: '李四', phone: '138 0000 0000' }
-    expect(villagerRequest(d)).not.toHaveProperty('sms_on_notice')
-    expect(villagerRequest({ ...d, sms_on_notice: true })).toMatchObject({ sms_on_notice: true, petitioner: { phone: '13800000000' } })
-    expect(villagerRequest({ ...d, sms_on_notice: true, phone: ' ' })).not.toHaveProperty('sms_on_notice')
-    expect(villagerRequest({ ...d, sms_on_notice: true, anonymous: true })).not.toHaveProperty('sms_on_notice')
-    expect(emptyDraft().sms_on_notice).toBe(false)
-  })
-
-  it('is sent by the reception registration only when ticked with a phone', () => {
-    const f = { ...emptyForm('k'), category: 'c', subject: 's', text: 'x', name: '李四', phone: '13800000000' }
-    expect(receptionRequest(f, 'town')).not.toHaveProperty('sms_on_notice')
-    expect(receptionRequest({ ...f, sms_on_notice: true }, 'town')).toMatchObject({ sms_on_notice: true })
-    expect(receptionRequest({ ...f, sms_on_notice: true, anonymous: true }, 'town')).not.toHaveProperty('sms_on_notice')
-    expect(receptionRequest({ ...f, sms_on_notice: true, phone: '' }, 'town')).not.toHaveProperty('sms_on_notice')
   })
 })
